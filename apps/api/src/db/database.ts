@@ -1,0 +1,87 @@
+/**
+ * Opening the database named by `DATABASE_URL`: the generated Prisma client of the right
+ * provider behind one type, {@link Db}.
+ */
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  createAdapter,
+  DatabaseUrlError,
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  redactDatabaseUrl,
+} from "../../../../prisma/adapters.ts";
+import type { PrismaClient } from "../../../../prisma/generated/sqlite/client.ts";
+
+export { DatabaseUrlError, DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl };
+export type { Prisma } from "../../../../prisma/generated/sqlite/client.ts";
+
+/**
+ * The database client the app works with. Typed as the SQLite client: the PostgreSQL client
+ * is generated from a schema with the same models (a test checks this), and the app uses no
+ * provider-specific query features, so one type serves both.
+ */
+export type Db = PrismaClient;
+
+/** The database cannot be opened or reached; the message names `DATABASE_URL` and the cause. */
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+}
+
+/** `DATABASE_URL` from the environment, or the SQLite default when it is unset or empty. */
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.DATABASE_URL?.trim();
+  return url === undefined || url === "" ? DEFAULT_DATABASE_URL : url;
+}
+
+function causeOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Prisma wraps driver errors as "Raw query failed. Code: `…`. Message: `…`"; keep the driver's words.
+  const driverMessage = /Message: `(.*)`/.exec(message)?.[1];
+  return driverMessage ?? message.trim().split("\n").filter(Boolean).at(-1) ?? "unknown error";
+}
+
+/**
+ * Opens the database at `databaseUrl` and checks that it answers. `file:` URLs open SQLite
+ * (creating the file's folder, with WAL and a busy timeout); `postgresql://` and
+ * `postgres://` open PostgreSQL. Throws {@link DatabaseUrlError} for a malformed URL and
+ * {@link DatabaseUnavailableError} when the database cannot be reached.
+ */
+export async function createDb(databaseUrl: string): Promise<Db> {
+  const target = parseDatabaseUrl(databaseUrl);
+  const shown = redactDatabaseUrl(databaseUrl);
+  if (target.provider === "sqlite") {
+    try {
+      await mkdir(dirname(target.file), { recursive: true });
+    } catch (error) {
+      throw new DatabaseUnavailableError(
+        `Cannot create the folder for the SQLite database DATABASE_URL="${shown}": ${causeOf(error)}. ` +
+          `Point DATABASE_URL at a writable location.`,
+      );
+    }
+  }
+  const adapter = createAdapter(target);
+  // Only the chosen provider's client is loaded; each brings its own query compiler.
+  const db: Db =
+    target.provider === "sqlite"
+      ? new (await import("../../../../prisma/generated/sqlite/client.ts")).PrismaClient({ adapter })
+      : (new (await import("../../../../prisma/generated/postgres/client.ts")).PrismaClient({
+          adapter,
+        }) as unknown as Db);
+  try {
+    if (target.provider === "sqlite") {
+      // WAL lets readers proceed while one writer writes; the setting persists in the file.
+      await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    } else {
+      await db.$queryRawUnsafe("SELECT 1");
+    }
+  } catch (error) {
+    await db.$disconnect().catch(() => undefined);
+    const advice =
+      target.provider === "sqlite"
+        ? "Check that the file is a SQLite database and that its folder is writable."
+        : "Check that PostgreSQL is running, that the database exists, and that DATABASE_URL names the right host, port, user and database.";
+    throw new DatabaseUnavailableError(`Cannot open the database DATABASE_URL="${shown}": ${causeOf(error)}. ${advice}`);
+  }
+  return db;
+}

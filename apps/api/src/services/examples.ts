@@ -1,0 +1,282 @@
+/**
+ * Examples and their revisions. An example's text is never edited in place: every save
+ * appends a revision that names the revision it was based on, and a save based on anything
+ * but the newest revision is refused as a conflict, carrying the newest revision so that the
+ * writer can compare and merge.
+ */
+import { STAGES, type Role, type Stage } from "@prealign/core";
+import type { Db, Prisma } from "../db/database.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
+import { holdsAnyRole, type ProjectAccess } from "./access.ts";
+import { recordAudit } from "./audit.ts";
+import { checkIncomingDocument, emptyDocument } from "./documents.ts";
+import { readProjectSettings, type ProjectSettings } from "./project-settings.ts";
+
+/** A revision as lists show it: no text. */
+export const revisionSummarySelect = {
+  id: true,
+  number: true,
+  baseRevisionId: true,
+  createdAt: true,
+  modelDrafted: true,
+  author: { select: { id: true, name: true } },
+} satisfies Prisma.RevisionSelect;
+
+/** A revision with its tagged text and editor document (JSON text). */
+export const revisionSelect = { ...revisionSummarySelect, text: true, doc: true } satisfies Prisma.RevisionSelect;
+
+/** A revision as lists show it. */
+export type RevisionSummary = Prisma.RevisionGetPayload<{ select: typeof revisionSummarySelect }>;
+
+/** A revision with its content. */
+export type RevisionView = Prisma.RevisionGetPayload<{ select: typeof revisionSelect }>;
+
+const exampleSelect = {
+  id: true,
+  stage: true,
+  createdAt: true,
+  updatedAt: true,
+  createdBy: { select: { id: true, name: true } },
+  project: { select: { slug: true, name: true, settings: true } },
+  headRevision: { select: revisionSelect },
+} satisfies Prisma.ExampleSelect;
+
+const exampleSummarySelect = {
+  id: true,
+  stage: true,
+  createdAt: true,
+  updatedAt: true,
+  createdBy: { select: { id: true, name: true } },
+  headRevision: { select: { number: true, text: true } },
+} satisfies Prisma.ExampleSelect;
+
+/** An example as its page shows it. */
+export interface ExampleView {
+  /** The example's id (its page is `/examples/<id>`). */
+  id: string;
+  /** Where it is in the workflow. */
+  stage: Stage;
+  /** When it was created. */
+  createdAt: Date;
+  /** When it last changed. */
+  updatedAt: Date;
+  /** Who created it. */
+  createdBy: { id: string; name: string };
+  /** The project it belongs to, with the settings the editor needs. */
+  project: { slug: string; name: string; settings: ProjectSettings };
+  /** The newest revision. */
+  head: RevisionView;
+  /** The caller's roles in the project. */
+  roles: Role[];
+  /** Whether the caller may save a new revision now. */
+  canEdit: boolean;
+}
+
+/** An example as a project's list shows it. */
+export interface ExampleSummary {
+  /** The example's id. */
+  id: string;
+  /** Where it is in the workflow. */
+  stage: Stage;
+  /** When it was created. */
+  createdAt: Date;
+  /** When it last changed. */
+  updatedAt: Date;
+  /** Who created it. */
+  createdBy: { id: string; name: string };
+  /** The newest revision's number. */
+  revisionNumber: number;
+  /** The start of the newest text, for recognising the example. */
+  excerpt: string;
+}
+
+/** One page of a project's examples, newest change first. */
+export interface ExamplePage {
+  /** The examples on this page. */
+  items: ExampleSummary[];
+  /** The id to pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Which of a project's examples to list. */
+export interface ExampleQuery {
+  /** Only examples in this stage. */
+  stage?: Stage;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Page size. */
+  limit: number;
+}
+
+/** A save: the new document and the revision it was edited from. */
+export interface ExampleSave {
+  /** The example saved. */
+  exampleId: string;
+  /** The revision the editor started from; must be the newest. */
+  baseRevisionId: string;
+  /** The editor document (ProseMirror JSON). */
+  doc: unknown;
+}
+
+const EXCERPT_LENGTH = 160;
+
+function asStage(stored: string): Stage {
+  const stage = STAGES.find((known) => known === stored);
+  if (!stage) throw new Error(`The database holds an unknown stage "${stored}"`);
+  return stage;
+}
+
+function requireHead<T>(exampleId: string, head: T | null): T {
+  if (head === null) throw new Error(`Example ${exampleId} has no revision`);
+  return head;
+}
+
+/**
+ * Whether the caller may save a new revision of an example in `stage`: authors and admins
+ * may; commentators only during the commentary stage.
+ */
+export function mayEdit(access: ProjectAccess, stage: Stage): boolean {
+  return holdsAnyRole(access, ["author", "admin"]) || (stage === "commentary" && access.roles.includes("commentator"));
+}
+
+/** Creates a draft with an empty first revision and returns its id. */
+export async function createExample(db: Db, access: ProjectAccess): Promise<{ id: string }> {
+  const empty = emptyDocument({});
+  return db.$transaction(async (tx) => {
+    const example = await tx.example.create({
+      data: { projectId: access.projectId, createdById: access.userId, stage: "draft" },
+      select: { id: true },
+    });
+    const revision = await tx.revision.create({
+      data: { exampleId: example.id, number: 1, text: empty.text, doc: empty.doc, authorId: access.userId },
+      select: { id: true },
+    });
+    await tx.example.update({ where: { id: example.id }, data: { headRevisionId: revision.id }, select: { id: true } });
+    await recordAudit(tx, [
+      { actorId: access.userId, action: "example.stage", projectId: access.projectId, exampleId: example.id, from: null, to: "draft" },
+    ]);
+    return example;
+  });
+}
+
+/** An example with its newest revision and the caller's standing. */
+export async function getExample(db: Db, access: ProjectAccess, exampleId: string): Promise<ExampleView> {
+  const example = await db.example.findUniqueOrThrow({ where: { id: exampleId }, select: exampleSelect });
+  const stage = asStage(example.stage);
+  return {
+    id: example.id,
+    stage,
+    createdAt: example.createdAt,
+    updatedAt: example.updatedAt,
+    createdBy: example.createdBy,
+    project: { ...example.project, settings: readProjectSettings(example.project.settings) },
+    head: requireHead(example.id, example.headRevision),
+    roles: access.roles,
+    canEdit: mayEdit(access, stage),
+  };
+}
+
+/** One page of a project's examples, most recently changed first. */
+export async function listExamples(db: Db, access: ProjectAccess, query: ExampleQuery): Promise<ExamplePage> {
+  const rows = await db.example.findMany({
+    where: { projectId: access.projectId, ...(query.stage ? { stage: query.stage } : {}) },
+    select: exampleSummarySelect,
+    orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+    take: query.limit + 1,
+    ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
+  });
+  const page = rows.slice(0, query.limit);
+  return {
+    items: page.map((row) => {
+      const head = requireHead(row.id, row.headRevision);
+      return {
+        id: row.id,
+        stage: asStage(row.stage),
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+        createdBy: row.createdBy,
+        revisionNumber: head.number,
+        excerpt: [...head.text].slice(0, EXCERPT_LENGTH).join(""),
+      };
+    }),
+    nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+async function conflictWithHead(db: Db | Prisma.TransactionClient, exampleId: string): Promise<ConflictError> {
+  const example = await db.example.findUniqueOrThrow({
+    where: { id: exampleId },
+    select: { headRevision: { select: revisionSelect } },
+  });
+  const head = requireHead(exampleId, example.headRevision);
+  return new ConflictError(
+    `This example was saved by ${head.author.name} (revision ${head.number}) after you started editing. ` +
+      `Your text is kept in the editor: compare it with revision ${head.number}, then save again.`,
+    { headRevision: head },
+  );
+}
+
+/**
+ * Saves a new revision. Throws `ForbiddenError` when the caller may not edit in the
+ * example's stage, `InvalidInputError` for a document the schema refuses, and
+ * `ConflictError` (with `details.headRevision`) when `baseRevisionId` is not the newest
+ * revision. Saving a document identical to the newest revision returns that revision.
+ */
+export async function saveExample(db: Db, access: ProjectAccess, save: ExampleSave): Promise<RevisionView> {
+  const example = await db.example.findUniqueOrThrow({
+    where: { id: save.exampleId },
+    select: { stage: true, project: { select: { settings: true } }, headRevision: { select: revisionSelect } },
+  });
+  const stage = asStage(example.stage);
+  if (!mayEdit(access, stage)) {
+    throw new ForbiddenError(
+      access.roles.includes("commentator")
+        ? `Commentators can edit an example only in the commentary stage; this one is in ${stage}.`
+        : `Only authors, commentators (in the commentary stage) and admins can edit examples in project "${access.projectSlug}".`,
+    );
+  }
+  const checked = checkIncomingDocument(save.doc, readProjectSettings(example.project.settings));
+  const head = requireHead(save.exampleId, example.headRevision);
+  if (head.id !== save.baseRevisionId) throw await conflictWithHead(db, save.exampleId);
+  if (head.text === checked.text && head.doc === checked.doc) return head;
+  try {
+    return await db.$transaction(async (tx) => {
+      const revision = await tx.revision.create({
+        data: {
+          exampleId: save.exampleId,
+          number: head.number + 1,
+          baseRevisionId: head.id,
+          text: checked.text,
+          doc: checked.doc,
+          authorId: access.userId,
+        },
+        select: revisionSelect,
+      });
+      // Moves the head only if nobody moved it since it was read; otherwise roll back.
+      const moved = await tx.example.updateMany({
+        where: { id: save.exampleId, headRevisionId: head.id },
+        data: { headRevisionId: revision.id },
+      });
+      if (moved.count !== 1) throw await conflictWithHead(tx, save.exampleId);
+      return revision;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw await conflictWithHead(db, save.exampleId);
+    throw error;
+  }
+}
+
+/** Every revision of an example, newest first. */
+export function listRevisions(db: Db, exampleId: string): Promise<RevisionSummary[]> {
+  return db.revision.findMany({ where: { exampleId }, select: revisionSummarySelect, orderBy: { number: "desc" } });
+}
+
+/** One revision of an example. Throws `NotFoundError` when the example has no such revision. */
+export async function getRevision(db: Db, exampleId: string, revisionId: string): Promise<RevisionView> {
+  const revision = await db.revision.findFirst({ where: { id: revisionId, exampleId }, select: revisionSelect });
+  if (!revision) {
+    throw new NotFoundError(`Example ${exampleId} has no revision ${revisionId}. Pick one from the revision list.`);
+  }
+  return revision;
+}

@@ -1,0 +1,29 @@
+/**
+ * A project's settings: the options of its grammar, lints and review policy. Stored as JSON;
+ * read through {@link readProjectSettings} so that missing or unreadable fields take their
+ * defaults and later settings need no data migration.
+ */
+import { z } from "zod";
+
+/** The settings schema, each field with its default. */
+export const projectSettingsSchema = z.object({
+  /** Whether `<AI_quoting_unaligned_AI>` … `</AI_quoting_unaligned_AI>` is a tag pair (SPEC §2). */
+  unalignedQuotes: z.boolean().default(false).catch(false),
+  /** Whether quotes of speech outside quotation marks are warned about (`quote_without_marks`). */
+  quoteMarksLint: z.boolean().default(true).catch(true),
+  /** How many reviewers give a verdict on each example (the review policy's k). */
+  reviewersPerExample: z.number().int().min(1).max(10).default(2).catch(2),
+  /** Whether an example with no bad-behaviour marks goes straight from draft to review. */
+  skipCommentaryWhenNoMarks: z.boolean().default(false).catch(false),
+});
+
+/** A project's settings with every field present. */
+export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
+
+/** The settings a new project starts with. */
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = projectSettingsSchema.parse({});
+
+/** Reads stored settings; fields that are missing or malformed take their defaults. */
+export function readProjectSettings(stored: unknown): ProjectSettings {
+  return projectSettingsSchema.parse(typeof stored === "object" && stored !== null ? stored : {});
+}

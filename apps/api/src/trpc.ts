@@ -1,0 +1,185 @@
+/**
+ * The tRPC building blocks: the request context, the procedure builders (one per access
+ * rule), `router` and `createCallerFactory`.
+ *
+ * Every procedure is built from one of the builders below, and each builder both declares
+ * its rule in `.meta({ access })` and enforces it in a middleware. There is no builder
+ * without a rule, and a test walks the router to check that every procedure's declared rule
+ * is the one it enforces. The router layer is also the only place where the services' domain
+ * errors become tRPC errors.
+ */
+import type { Role } from "@prealign/core";
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import type { Db } from "./db/database.ts";
+import { DomainError, type DomainErrorKind } from "./errors.ts";
+import { assertAnyRole, findProjectAccess, type ProjectAccess } from "./services/access.ts";
+import type { LoginLimiter } from "./services/login-limiter.ts";
+import type { ActiveSession, IssuedSession, SessionUser } from "./services/sessions.ts";
+
+/** Sets and clears the session cookie of the current response. */
+export interface SessionCookie {
+  /** Sends the cookie for a new session. */
+  issue(session: IssuedSession): void;
+  /** Tells the browser to drop the cookie. */
+  clear(): void;
+}
+
+/** What every procedure receives about the request. */
+export interface Context {
+  /** The database. */
+  db: Db;
+  /** The caller's session, or null when anonymous. */
+  session: ActiveSession | null;
+  /** The caller's network address (for login throttling). */
+  clientAddress: string;
+  /** The login throttle shared by all requests of this server. */
+  loginLimiter: LoginLimiter;
+  /** The response's session cookie. */
+  sessionCookie: SessionCookie;
+}
+
+/**
+ * Who may call a procedure: anyone; any signed-in user; global admins; or members holding
+ * one of `projectRoles` in the project named by the input field `via` (global admins always
+ * pass).
+ */
+export type Access =
+  | "public"
+  | "user"
+  | "globalAdmin"
+  | { projectRoles: readonly Role[]; via: ProjectInputField };
+
+/** The input field through which a project-scoped procedure names its project. */
+export type ProjectInputField = "projectSlug" | "exampleId";
+
+/** The metadata every procedure carries. */
+export interface ProcedureMeta {
+  /** Who may call it. */
+  access: Access;
+}
+
+const codeOfKind: Record<DomainErrorKind, TRPC_ERROR_CODE_KEY> = {
+  not_found: "NOT_FOUND",
+  forbidden: "FORBIDDEN",
+  conflict: "CONFLICT",
+  invalid: "BAD_REQUEST",
+  unauthenticated: "UNAUTHORIZED",
+  rate_limited: "TOO_MANY_REQUESTS",
+};
+
+interface SchemaIssue {
+  message: string;
+  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
+}
+
+/** The issues of an input-validation failure (zod or any Standard Schema), if that is what `cause` is. */
+function validationIssues(cause: unknown): SchemaIssue[] | null {
+  if (typeof cause !== "object" || cause === null || !("issues" in cause) || !Array.isArray(cause.issues)) return null;
+  return cause.issues as SchemaIssue[];
+}
+
+function describeIssue(issue: SchemaIssue): string {
+  const path = (issue.path ?? []).map((part) => String(typeof part === "object" ? part.key : part)).join(".");
+  return path === "" ? issue.message : `${path}: ${issue.message}`;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      const issues = error.code === "BAD_REQUEST" ? validationIssues(cause) : null;
+      let message = shape.message;
+      if (issues) message = `The request was not accepted: ${issues.map(describeIssue).join("; ")}.`;
+      else if (error.code === "INTERNAL_SERVER_ERROR") message = "Something went wrong on the server. The error was logged; try again, and tell an admin if it keeps happening.";
+      return {
+        ...shape,
+        message,
+        data: { ...shape.data, details: cause instanceof DomainError ? (cause.details ?? null) : null },
+      };
+    },
+  });
+
+/** Builds a router from procedures and sub-routers. */
+export const router = t.router;
+
+/** Makes server-side callers of a router (used by tests and the command line). */
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns the services' domain errors into tRPC errors with the matching code. */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: codeOfKind[cause.kind], message: cause.message, cause });
+  }
+  return result;
+});
+
+const baseProcedure = t.procedure.use(mapDomainErrors);
+
+function requireSession(session: ActiveSession | null): ActiveSession {
+  if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in and try again." });
+  return session;
+}
+
+function requireUser(session: ActiveSession | null): SessionUser {
+  return requireSession(session).user;
+}
+
+const signedIn = t.middleware(({ ctx, next }) => {
+  const session = requireSession(ctx.session);
+  return next({ ctx: { session, user: session.user } });
+});
+
+const globalAdmin = t.middleware(({ ctx, next }) => {
+  const user = requireUser(ctx.session);
+  if (!user.isAdmin) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Only a global admin can do this. Ask one to do it for you." });
+  }
+  return next({ ctx: { user } });
+});
+
+function projectMember(roles: readonly Role[], via: ProjectInputField) {
+  return t.middleware(async ({ ctx, next, getRawInput, path }) => {
+    const user = requireUser(ctx.session);
+    const input = await getRawInput();
+    const reference = typeof input === "object" && input !== null ? (input as Record<string, unknown>)[via] : undefined;
+    if (typeof reference !== "string" || reference === "") {
+      throw new TRPCError({ code: "BAD_REQUEST", message: `The request was not accepted: ${via}: required.` });
+    }
+    const access: ProjectAccess = await findProjectAccess(
+      ctx.db,
+      via === "projectSlug" ? { projectSlug: reference } : { exampleId: reference },
+      user,
+    );
+    assertAnyRole(access, roles, `call ${path}`);
+    return next({ ctx: { user, access } });
+  });
+}
+
+/** A procedure anyone may call, signed in or not. */
+export const publicProcedure = baseProcedure.meta({ access: "public" });
+
+/** A procedure for any signed-in user; `ctx.user` is the caller and `ctx.session` their session. */
+export const userProcedure = baseProcedure.meta({ access: "user" }).use(signedIn);
+
+/** A procedure for global admins only. */
+export const globalAdminProcedure = baseProcedure.meta({ access: "globalAdmin" }).use(globalAdmin);
+
+/**
+ * A procedure for members holding one of `roles` in the project whose slug is the input's
+ * `projectSlug`; `ctx.access` is the caller's standing there.
+ */
+export function projectProcedure(roles: readonly Role[]) {
+  return baseProcedure.meta({ access: { projectRoles: roles, via: "projectSlug" } }).use(projectMember(roles, "projectSlug"));
+}
+
+/**
+ * A procedure for members holding one of `roles` in the project of the example whose id is
+ * the input's `exampleId`; `ctx.access` is the caller's standing there.
+ */
+export function exampleProcedure(roles: readonly Role[]) {
+  return baseProcedure.meta({ access: { projectRoles: roles, via: "exampleId" } }).use(projectMember(roles, "exampleId"));
+}

@@ -1,0 +1,82 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Link, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
+import { ExamplePage } from "./pages/ExamplePage.tsx";
+import { LoginPage } from "./pages/LoginPage.tsx";
+import { ProjectPage } from "./pages/ProjectPage.tsx";
+import { ProjectsPage } from "./pages/ProjectsPage.tsx";
+import { UsersPage } from "./pages/UsersPage.tsx";
+import { useSession } from "./session.ts";
+import { errorMessage, useTRPC } from "./trpc.ts";
+
+/** Routes of the studio. Everything but the login page needs a session. */
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/" element={<SignedIn><ProjectsPage /></SignedIn>} />
+      <Route path="/users" element={<SignedIn><UsersPage /></SignedIn>} />
+      <Route path="/projects/:slug" element={<SignedIn><ProjectPage /></SignedIn>} />
+      <Route path="/examples/:id" element={<SignedIn><ExamplePage /></SignedIn>} />
+      <Route path="*" element={<SignedIn><NotFound /></SignedIn>} />
+    </Routes>
+  );
+}
+
+/** Shows its children inside the studio frame, or sends an anonymous visitor to log in. */
+function SignedIn({ children }: { children: ReactNode }) {
+  const { user, isLoading, error } = useSession();
+  const location = useLocation();
+  if (isLoading) return <p className="loading" role="status">Loading…</p>;
+  if (error) return <p role="alert" className="error">{errorMessage(error)}</p>;
+  if (!user) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/login?next=${next}`} replace />;
+  }
+  return (
+    <>
+      <Header email={user.email} isAdmin={user.isAdmin} />
+      <main>{children}</main>
+    </>
+  );
+}
+
+function Header({ email, isAdmin }: { email: string; isAdmin: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({
+      onSuccess: async () => {
+        queryClient.clear();
+        await navigate("/login");
+      },
+    }),
+  );
+  return (
+    <header className="topbar">
+      <Link to="/" className="brand">
+        Prealign Studio
+      </Link>
+      <nav aria-label="Main">
+        <Link to="/">Projects</Link>
+        {isAdmin && <Link to="/users">Users</Link>}
+      </nav>
+      <span className="whoami">{email}</span>
+      <button type="button" className="secondary" onClick={() => logout.mutate()} disabled={logout.isPending}>
+        Log out
+      </button>
+    </header>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. Go back to <Link to="/">your projects</Link>.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,22 @@
+import type { SaveStatus } from "./autosave.ts";
+
+/** What autosave is doing, in words; problems also say that the text is safe and what to do. */
+export function SaveStatusView({ status, onRetry }: { status: SaveStatus; onRetry: () => void }) {
+  const problem = status.kind === "conflict" || status.kind === "retrying";
+  return (
+    <div className={`save-status${problem ? " problem" : ""}`} role="status" aria-label="Save status">
+      {status.kind === "saved" && (status.revisionNumber === null ? "All changes saved" : `Saved as revision ${status.revisionNumber}`)}
+      {status.kind === "unsaved" && "Unsaved changes"}
+      {status.kind === "saving" && "Saving…"}
+      {status.kind === "conflict" && "Not saved: there is a newer revision. Choose below which text to keep."}
+      {status.kind === "retrying" && (
+        <>
+          Not saved: {status.message} Your text is kept in this browser; trying again in {Math.round(status.retryInMs / 1000)} s.{" "}
+          <button type="button" className="secondary" onClick={onRetry}>
+            Retry now
+          </button>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * Unsaved work kept in the browser (local storage, one key per example) until the server has
+ * it, so that a reload, a lost network or a closed tab loses nothing.
+ */
+
+/** The storage calls drafts need (the browser's `localStorage`, or a map in tests). */
+export type DraftStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+/** An unsaved document and the revision it was based on. */
+export interface Draft {
+  /** The server revision the edits started from. */
+  baseRevisionId: string;
+  /** The document as ProseMirror JSON. */
+  doc: unknown;
+  /** When it was written (milliseconds since the epoch). */
+  updatedAt: number;
+}
+
+/** Drafts by example id. */
+export class DraftStore {
+  /**
+   * @param storage where drafts live
+   * @param prefix key prefix; the example id follows it
+   */
+  constructor(
+    private readonly storage: DraftStorage,
+    private readonly prefix = "prealign:draft:",
+  ) {}
+
+  /** The draft kept for an example, or null (also for an unreadable entry). */
+  get(exampleId: string): Draft | null {
+    const raw = this.storage.getItem(this.prefix + exampleId);
+    if (!raw) return null;
+    try {
+      const draft = JSON.parse(raw) as Draft;
+      return typeof draft.baseRevisionId === "string" && draft.doc ? draft : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Keeps a draft; false when the browser refused to store it (storage full or disabled). */
+  put(exampleId: string, draft: Draft): boolean {
+    try {
+      this.storage.setItem(this.prefix + exampleId, JSON.stringify(draft));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Forgets the draft of an example (the server has it). */
+  remove(exampleId: string): void {
+    this.storage.removeItem(this.prefix + exampleId);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Putting the editor together: the plugin list, the state, and the view whose every
+ * transaction passes one last check (no tag string may end up in the text) before it is
+ * applied, whatever input path it came from.
+ */
+import { history } from "prosemirror-history";
+import { keymap } from "prosemirror-keymap";
+import type { Node } from "prosemirror-model";
+import { EditorState, type Plugin, type Transaction } from "prosemirror-state";
+import { EditorView } from "prosemirror-view";
+import { buildKeymap } from "./keymap.ts";
+import { literalTagRefusal } from "./literalTags.ts";
+import { clipboardPlugin } from "./plugins/clipboard.ts";
+import { linkHighlightPlugin } from "./plugins/linkHighlight.ts";
+import { noticesPlugin, withNotice } from "./plugins/notices.ts";
+import { typedTagsPlugin } from "./plugins/typedTags.ts";
+import { uniqueSpanIdsPlugin } from "./plugins/uniqueSpanIds.ts";
+
+/** The editor's plugins, in order of precedence. */
+export function editorPlugins(doc: Node): Plugin[] {
+  return [
+    noticesPlugin(),
+    typedTagsPlugin(),
+    clipboardPlugin(),
+    keymap(buildKeymap(doc.type.schema)),
+    history(),
+    linkHighlightPlugin(),
+    uniqueSpanIdsPlugin(),
+  ];
+}
+
+/** A fresh editor state for `doc` (empty undo history). */
+export function createEditorState(doc: Node): EditorState {
+  return EditorState.create({ doc, plugins: editorPlugins(doc) });
+}
+
+/**
+ * The state a transaction leads to, unless it would leave a tag string in the text: then the
+ * state stays as it was and carries a notice saying why.
+ */
+export function applyGuarded(state: EditorState, tr: Transaction): EditorState {
+  const refusal = literalTagRefusal(tr);
+  return refusal ? state.apply(withNotice(state.tr, refusal)) : state.apply(tr);
+}
+
+/** Options of `createEditorView`. */
+export interface EditorViewOptions {
+  /** Called after every state change, with the new state. */
+  onChange: (state: EditorState, docChanged: boolean) => void;
+  /** Attributes of the editable element (an accessible name, for one). */
+  attributes?: Record<string, string>;
+  /** False to show the document read-only. */
+  editable?: () => boolean;
+}
+
+/** Mounts an editor for `state` in `place`. */
+export function createEditorView(place: HTMLElement, state: EditorState, options: EditorViewOptions): EditorView {
+  const view: EditorView = new EditorView(place, {
+    state,
+    attributes: options.attributes ?? {},
+    editable: options.editable ?? (() => true),
+    dispatchTransaction: (tr) => {
+      const before = view.state;
+      const next = applyGuarded(before, tr);
+      view.updateState(next);
+      options.onChange(next, next.doc !== before.doc);
+    },
+  });
+  return view;
+}

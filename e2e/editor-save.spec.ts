@@ -1,0 +1,99 @@
+/**
+ * Done-when 2, 3 and 5 of the editor: a saved document reloads identically and its tagged text
+ * is the server's; two tabs editing one example get the conflict view and lose nothing; an
+ * autosave during a network outage is recovered after a reload; the page passes axe-core.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { editor, expectTaggedText, openNewExample, placeCursorAfter, selectText, setTaggedText, taggedTextView, type } from "./editor-steps.ts";
+
+function saveStatus(page: Page) {
+  return page.getByRole("status", { name: "Save status" });
+}
+
+test.beforeEach(async ({ page }) => {
+  // Reloading with unsaved text asks first (beforeunload); the tests say yes, as a user would.
+  page.on("dialog", (dialog) => void dialog.accept());
+});
+
+test("a saved document reloads identically, and its tagged text is what the server stored", async ({ page }) => {
+  await openNewExample(page);
+  const text = 'He lied to her.\r\n<AI>He lied: that harms her trust. He says "<AI_quoting_human>I never</AI_quoting_human>" and stops.</AI>\nEnd.';
+  await setTaggedText(page, text);
+  await selectText(page, "lied to her");
+  await page.getByLabel("Category").selectOption("deceit");
+  await page.getByLabel("Commented by").selectOption({ index: 1 });
+  await page.getByRole("button", { name: "Mark bad behaviour" }).click();
+  await expect(page.getByRole("list", { name: "Commented marks" })).toContainText("lied to her");
+  await expect(saveStatus(page)).toContainText("Saved as revision");
+  // The highlight of the span linked to the mark under the cursor is not part of the document.
+  const rendered = async () => (await editor(page).innerHTML()).replace(/ class="linked-commentary"/g, "");
+  const html = await rendered();
+  await page.reload();
+  await expectTaggedText(page, text);
+  expect(await rendered()).toBe(html);
+  await expect(page.getByRole("list", { name: "Commented marks" })).toContainText("lied to her");
+  // Comparing the newest revision with itself shows the text the server stored.
+  const newest = await page.getByLabel("with revision").inputValue();
+  await page.getByLabel("Compare revision").selectOption(newest);
+  await expect.poll(() => page.getByLabel("Changes between the revisions").textContent()).toBe(text);
+});
+
+test("two tabs: the second save gets the conflict view and neither tab's text is lost", async ({ page, context }) => {
+  const url = await openNewExample(page);
+  await editor(page).click();
+  await type(page, "Shared start.");
+  await expect(saveStatus(page)).toContainText("Saved as revision");
+  const other = await context.newPage();
+  other.on("dialog", (dialog) => void dialog.accept());
+  await other.goto(url);
+  await expectTaggedText(other, "Shared start.");
+
+  await placeCursorAfter(page, "start.");
+  await type(page, " First tab.");
+  await expect(saveStatus(page)).toContainText("Saved as revision 3");
+  await placeCursorAfter(other, "start.");
+  await type(other, " Second tab.");
+  await expect(other.getByRole("heading", { name: "Someone saved a newer version while you were editing" })).toBeVisible();
+  await expect(other.getByLabel("Your text")).toHaveText("Shared start. Second tab.");
+  await expect(other.getByLabel("Newer revision")).toHaveText("Shared start. First tab.");
+  await other.getByRole("button", { name: "Keep mine" }).click();
+  await expect(saveStatus(other)).toContainText("Saved as revision 4");
+
+  await page.reload();
+  await expectTaggedText(page, "Shared start. Second tab.");
+  await page.getByLabel("Compare revision").selectOption({ label: "Revision 3" });
+  await expect(page.getByLabel("Changes between the revisions")).toContainText("First tab.");
+  await expect(page.getByRole("row")).toHaveCount(5);
+});
+
+test("autosave during a network outage keeps the text, and it is saved after a reload", async ({ page }) => {
+  const url = await openNewExample(page);
+  await editor(page).click();
+  await type(page, "Before the outage.");
+  await expect(saveStatus(page)).toContainText("Saved as revision");
+  await page.route("**/trpc/examples.save**", (route) => route.abort("internetdisconnected"));
+  await type(page, " Written offline.");
+  await expect(saveStatus(page)).toContainText("Not saved");
+  await expect(saveStatus(page)).toContainText("kept in this browser");
+  await page.goto(url);
+  await expect(page.getByText("Unsaved changes kept in this browser were restored")).toBeVisible();
+  await expectTaggedText(page, "Before the outage. Written offline.");
+  await page.unroute("**/trpc/examples.save**");
+  await page.getByRole("button", { name: "Retry now" }).click();
+  await expect(saveStatus(page)).toContainText("Saved as revision");
+  await page.reload();
+  await expectTaggedText(page, "Before the outage. Written offline.");
+  await expect(page.getByText("Unsaved changes kept in this browser were restored")).toHaveCount(0);
+});
+
+test("the example page has no serious or critical accessibility violations", async ({ page }) => {
+  await openNewExample(page);
+  await setTaggedText(page, 'A man lies. <AI>He lies; "<AI_quoting_human>trust me</AI_quoting_human>" he says.</AI>');
+  await selectText(page, "man lies");
+  await page.getByRole("button", { name: "Mark bad behaviour" }).click();
+  await taggedTextView(page);
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+});

@@ -1,0 +1,136 @@
+/**
+ * Steps the editor specs share: opening a fresh example, reading the tagged text the way a
+ * user can (the "Tagged text" disclosure under the editor), and clipboard and drop events
+ * carrying chosen data, dispatched to the editor as the browser would.
+ */
+import { expect, type Locator, type Page } from "@playwright/test";
+import { logIn } from "./fixtures.ts";
+
+/** Logs in, creates a draft in the demo project and waits for its editor; returns the example's URL. */
+export async function openNewExample(page: Page): Promise<string> {
+  await logIn(page);
+  await page.goto("/projects/demo");
+  await page.getByRole("button", { name: "New example" }).click();
+  await expect(page).toHaveURL(/\/examples\/[^/]+$/);
+  await expect(editor(page)).toBeVisible();
+  return page.url();
+}
+
+/** The editable element. */
+export function editor(page: Page): Locator {
+  return page.locator(".ProseMirror");
+}
+
+/** The "Tagged text" view, opened. */
+export async function taggedTextView(page: Page): Promise<Locator> {
+  const details = page.locator("details.tagged-text");
+  if (!(await details.evaluate((el) => (el as HTMLDetailsElement).open))) await details.locator("summary").click();
+  return page.getByLabel("Tagged text", { exact: true });
+}
+
+/** Waits until the document's tagged text is `expected` (the view follows edits after a pause). */
+export async function expectTaggedText(page: Page, expected: string): Promise<void> {
+  const view = await taggedTextView(page);
+  // Exact characters (line breaks included), not Playwright's whitespace-normalised text match.
+  await expect.poll(() => view.textContent()).toBe(expected);
+}
+
+/** Types into the editor at the current cursor. */
+export async function type(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text);
+}
+
+/** Replaces the whole document with `text`, pasted as tagged plain text. */
+export async function setTaggedText(page: Page, text: string): Promise<void> {
+  await editor(page).click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await paste(page, { "text/plain": text });
+  await expectTaggedText(page, text);
+}
+
+/** Dispatches a paste of `data` (by MIME type) to the editor at its selection. */
+export async function paste(page: Page, data: Record<string, string>): Promise<void> {
+  await editor(page).evaluate((el, items) => {
+    const transfer = new DataTransfer();
+    for (const [type, value] of Object.entries(items)) transfer.setData(type, value);
+    el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, cancelable: true }));
+  }, data);
+}
+
+/** Copies the editor's selection the way the browser does and returns what it put on the clipboard. */
+export async function copy(page: Page): Promise<{ html: string; text: string }> {
+  return editor(page).evaluate((el) => {
+    const transfer = new DataTransfer();
+    el.dispatchEvent(new ClipboardEvent("copy", { clipboardData: transfer, bubbles: true, cancelable: true }));
+    return { html: transfer.getData("text/html"), text: transfer.getData("text/plain") };
+  });
+}
+
+/** Drops `data` onto the editor at the point of `target` (a locator inside the editor). */
+export async function drop(page: Page, target: Locator, data: Record<string, string>): Promise<void> {
+  const box = (await target.boundingBox())!;
+  await editor(page).evaluate(
+    (el, { items, x, y }) => {
+      const transfer = new DataTransfer();
+      for (const [type, value] of Object.entries(items)) transfer.setData(type, value);
+      el.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, clientX: x, clientY: y, bubbles: true, cancelable: true }));
+    },
+    { items: data, x: box.x + box.width / 2, y: box.y + box.height / 2 },
+  );
+}
+
+/** The mode indicator. */
+export function mode(page: Page): Locator {
+  return page.getByRole("status", { name: "Mode" });
+}
+
+/** The editor's message area (refusals and other notices). */
+export function notice(page: Page): Locator {
+  return page.locator(".editor-notice");
+}
+
+/** Moves the cursor inside the editor to just after the first occurrence of `text` in a text node. */
+export async function placeCursorAfter(page: Page, text: string): Promise<void> {
+  await editor(page).evaluate(async (el, needle) => {
+    (el as HTMLElement).focus();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent!.indexOf(needle);
+      if (at >= 0) {
+        const range = document.createRange();
+        range.setStart(node, at + needle.length);
+        range.collapse(true);
+        const selection = getSelection()!;
+        selection.removeAllRanges();
+        selection.addRange(range);
+        // ProseMirror reads the DOM selection on "selectionchange", which comes as a task of its own.
+        await new Promise((done) => setTimeout(done, 50));
+        return;
+      }
+    }
+    throw new Error(`No text "${needle}" in the editor`);
+  }, text);
+}
+
+/** Selects the first occurrence of `text` in a text node of the editor. */
+export async function selectText(page: Page, text: string): Promise<void> {
+  await editor(page).evaluate(async (el, needle) => {
+    (el as HTMLElement).focus();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent!.indexOf(needle);
+      if (at >= 0) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + needle.length);
+        const selection = getSelection()!;
+        selection.removeAllRanges();
+        selection.addRange(range);
+        // ProseMirror reads the DOM selection on "selectionchange", which comes as a task of its own.
+        await new Promise((done) => setTimeout(done, 50));
+        return;
+      }
+    }
+    throw new Error(`No text "${needle}" in the editor`);
+  }, text);
+}

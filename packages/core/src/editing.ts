@@ -1,0 +1,222 @@
+/**
+ * Structural questions and edits the editor (and the server) need, answered from the schema:
+ * the mode at a position, which spans may wrap a range, wrapping and unwrapping that keep the
+ * document in the codec's canonical shape, and the full check of an incoming document.
+ *
+ * Canonical shape: human line breaks separate paragraphs, line breaks inside spans are hard
+ * breaks. Wrapping a range that runs over several paragraphs joins them, each paragraph break
+ * becoming a hard break with the same characters; unwrapping a span inside a paragraph turns
+ * its hard breaks back into paragraph breaks. Either way the tagged text changes only by the
+ * tags added or removed.
+ */
+import { Fragment, Node, type NodeType, type ResolvedPos, type Schema } from "prosemirror-model";
+import type { Transform } from "prosemirror-transform";
+import type { Mode } from "./grammar.ts";
+import { badBehaviourMarks, type BadBehaviourRange } from "./spans.ts";
+import { modeOfNodeType, newSpanId, NODE_NAMES, nodeTypeOfMode, schema, schemaGrammar, type LineBreak } from "./schema.ts";
+
+/** The mode of the text at a position: what the editor's mode indicator shows. */
+export function modeAt($pos: ResolvedPos): Mode {
+  for (let depth = $pos.depth; depth > 0; depth--) {
+    const mode = modeOfNodeType($pos.node(depth).type);
+    if (mode) return mode;
+  }
+  return schemaGrammar($pos.doc.type.schema).initial;
+}
+
+/** Drops the marks that nodes of `type` do not allow on their children. */
+function allowedIn(type: NodeType, content: Fragment): Fragment {
+  const children: Node[] = [];
+  content.forEach((child) => children.push(child.mark(child.marks.filter((m) => type.allowsMarkType(m.type)))));
+  return Fragment.from(children);
+}
+
+/** A wrap that is legal, worked out: what goes inside the span and where it is put. */
+interface WrapPlan {
+  inner: Fragment;
+  /** Set when the range spans paragraphs: the paragraphs to replace and what surrounds the span. */
+  join: { from: number; to: number; before: Fragment; after: Fragment; lineBreak: LineBreak } | null;
+}
+
+function fits(type: NodeType, content: Fragment): boolean {
+  return type.contentMatch.matchFragment(content)?.validEnd ?? false;
+}
+
+function planWrap(doc: Node, from: number, to: number, type: NodeType): WrapPlan | null {
+  const $from = doc.resolve(Math.min(from, to));
+  const $to = doc.resolve(Math.max(from, to));
+  const parent = $from.parent;
+  if (!parent.inlineContent || !$to.parent.inlineContent) return null;
+  if ($from.sameParent($to)) {
+    const inner = parent.content.cut($from.parentOffset, $to.parentOffset);
+    const outer = parent.type.contentMatch
+      .matchFragment(parent.content.cut(0, $from.parentOffset))
+      ?.matchType(type)
+      ?.matchFragment(parent.content.cut($to.parentOffset));
+    return fits(type, inner) && outer?.validEnd ? { inner, join: null } : null;
+  }
+  // Across paragraphs: only from human text to human text (a span cannot be cut in two).
+  const paragraph = doc.type.schema.nodes[NODE_NAMES.paragraph]!;
+  if ($from.depth !== 1 || $to.depth !== 1 || parent.type !== paragraph || $to.parent.type !== paragraph) return null;
+  const hardBreak = doc.type.schema.nodes[NODE_NAMES.hardBreak]!;
+  const pieces: Node[] = [];
+  const first = $from.index(0);
+  const last = $to.index(0);
+  for (let index = first; index <= last; index++) {
+    const p = doc.child(index);
+    const start = index === first ? $from.parentOffset : 0;
+    const end = index === last ? $to.parentOffset : p.content.size;
+    p.content.cut(start, end).forEach((child) => pieces.push(child));
+    if (index < last) pieces.push(hardBreak.create({ text: p.attrs.lineBreak }));
+  }
+  const inner = Fragment.from(pieces);
+  const before = parent.content.cut(0, $from.parentOffset);
+  const after = $to.parent.content.cut($to.parentOffset);
+  const outer = paragraph.contentMatch.matchFragment(before)?.matchType(type)?.matchFragment(after);
+  if (!fits(type, inner) || !outer?.validEnd) return null;
+  return { inner, join: { from: $from.before(1), to: $to.after(1), before, after, lineBreak: $to.parent.attrs.lineBreak as LineBreak } };
+}
+
+/**
+ * The span modes that may wrap the range `from`–`to` (in either order): legal where the range
+ * stays inside one span (or runs over whole lines of human text) and the schema allows the
+ * span there and its content inside it. Marks are not a reason to refuse: wrapping drops the
+ * marks the span does not allow (bad-behaviour marks inside an AI span).
+ */
+export function legalWraps(doc: Node, from: number, to: number): Mode[] {
+  const g = schemaGrammar(doc.type.schema);
+  return g.modes
+    .filter((m) => m.name !== g.initial && planWrap(doc, from, to, nodeTypeOfMode(doc.type.schema, m.name)) !== null)
+    .map((m) => m.name);
+}
+
+/**
+ * Wraps `from`–`to` in a span of `mode`, adding the steps to `tr`. Returns false (and adds
+ * nothing) when `legalWraps` does not allow it. A new AI span gets `attrs.id` or a fresh id.
+ */
+export function wrapInSpan(tr: Transform, from: number, to: number, mode: Mode, attrs: { id?: string } = {}): boolean {
+  const s = tr.doc.type.schema;
+  if (mode === schemaGrammar(s).initial) return false;
+  const type = nodeTypeOfMode(s, mode);
+  const plan = planWrap(tr.doc, from, to, type);
+  if (!plan) return false;
+  const span = type.create(type.spec.attrs?.id ? { id: attrs.id ?? newSpanId() } : null, allowedIn(type, plan.inner));
+  if (!plan.join) {
+    tr.replaceWith(Math.min(from, to), Math.max(from, to), span);
+    return true;
+  }
+  const { join } = plan;
+  const paragraph = s.nodes[NODE_NAMES.paragraph]!;
+  const joined = paragraph.create({ lineBreak: join.lineBreak }, join.before.addToEnd(span).append(join.after));
+  tr.replaceWith(join.from, join.to, joined);
+  return true;
+}
+
+/** The innermost span around `$pos` and its depth, or null in human text. */
+function spanAround($pos: ResolvedPos): { node: Node; depth: number } | null {
+  const initial = schemaGrammar($pos.doc.type.schema).initial;
+  for (let depth = $pos.depth; depth > 0; depth--) {
+    const node = $pos.node(depth);
+    const mode = modeOfNodeType(node.type);
+    if (mode && mode !== initial) return { node, depth };
+  }
+  return null;
+}
+
+/** Whether the innermost span around `pos` may be unwrapped (its content may stand in its place). */
+export function canUnwrap(doc: Node, pos: number): boolean {
+  const $pos = doc.resolve(pos);
+  const span = spanAround($pos);
+  if (!span) return false;
+  const parent = $pos.node(span.depth - 1);
+  const index = $pos.index(span.depth - 1);
+  return parent.canReplace(index, index + 1, allowedIn(parent.type, span.node.content));
+}
+
+/**
+ * Replaces the innermost span around `pos` by its content, adding the steps to `tr`; marks the
+ * new parent does not allow are dropped. Returns false when `canUnwrap` is false.
+ */
+export function unwrapSpan(tr: Transform, pos: number): boolean {
+  if (!canUnwrap(tr.doc, pos)) return false;
+  const $pos = tr.doc.resolve(pos);
+  const { node, depth } = spanAround($pos)!;
+  const parent = $pos.node(depth - 1);
+  const content = allowedIn(parent.type, node.content);
+  const paragraph = tr.doc.type.schema.nodes[NODE_NAMES.paragraph]!;
+  const spanStart = $pos.before(depth);
+  if (parent.type !== paragraph || !containsHardBreak(content)) {
+    tr.replaceWith(spanStart, spanStart + node.nodeSize, content);
+    return true;
+  }
+  // Back in human text, the span's line breaks become paragraph breaks again.
+  const offset = spanStart - $pos.start(depth - 1);
+  const pieces: Node[][] = [[]];
+  const breaks: LineBreak[] = [];
+  parent.content.cut(0, offset).forEach((child) => pieces[0]!.push(child));
+  content.forEach((child) => {
+    if (child.type.name === NODE_NAMES.hardBreak) {
+      breaks.push(child.attrs.text as LineBreak);
+      pieces.push([]);
+    } else {
+      pieces[pieces.length - 1]!.push(child);
+    }
+  });
+  parent.content.cut(offset + node.nodeSize).forEach((child) => pieces[pieces.length - 1]!.push(child));
+  breaks.push(parent.attrs.lineBreak as LineBreak);
+  const paragraphs = pieces.map((children, k) => paragraph.create({ lineBreak: breaks[k] }, children));
+  tr.replaceWith($pos.before(depth - 1), $pos.after(depth - 1), paragraphs);
+  return true;
+}
+
+function containsHardBreak(content: Fragment): boolean {
+  let found = false;
+  content.forEach((child) => {
+    if (child.type.name === NODE_NAMES.hardBreak) found = true;
+  });
+  return found;
+}
+
+/**
+ * The full check of a document received from a client: `doc.check()` (schema, nesting,
+ * attributes) plus the rules content expressions cannot state: bad-behaviour marks sit only on
+ * text and hard breaks (not on a whole AI span), and AI span ids are unique. Throws a
+ * `RangeError` saying what is wrong.
+ */
+export function checkDocument(doc: Node): void {
+  doc.check();
+  const ids = new Set<string>();
+  doc.descendants((node, pos) => {
+    if (!node.isLeaf && node.marks.length > 0) {
+      throw new RangeError(`The ${node.type.name} node at position ${pos} carries a ${node.marks[0]!.type.name} mark; marks belong on its text, not on the node.`);
+    }
+    if (modeOfNodeType(node.type) === "ai") {
+      const id = node.attrs.id as string;
+      if (ids.has(id)) throw new RangeError(`Two AI spans have the id "${id}"; every AI span needs its own id so that commentary links are unambiguous.`);
+      ids.add(id);
+    }
+  });
+}
+
+/**
+ * A document from its JSON, fully checked (`Node.fromJSON`, then `checkDocument`): what the
+ * server does with every document it receives. Throws a `RangeError` (or the `Error` that
+ * `Node.fromJSON` throws for unknown node types) saying what is wrong.
+ */
+export function documentFromJSON(json: unknown, s: Schema = schema): Node {
+  const doc = Node.fromJSON(s, json);
+  checkDocument(doc);
+  return doc;
+}
+
+/**
+ * The bad-behaviour marks that no AI commentary addresses: those with no link, or linked to an
+ * AI span id that is not in the document (the span was deleted).
+ */
+export function uncommentedMarks(doc: Node): BadBehaviourRange[] {
+  const ids = new Set<string>();
+  doc.descendants((node) => {
+    if (modeOfNodeType(node.type) === "ai") ids.add(node.attrs.id as string);
+  });
+  return badBehaviourMarks(doc).filter((range) => range.commentary === null || !ids.has(range.commentary));
+}

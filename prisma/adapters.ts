@@ -1,0 +1,160 @@
+/**
+ * Reading `DATABASE_URL` and opening the Prisma driver adapter it names. Used at run time by
+ * the API's database factory and by the Prisma CLI (through each provider's
+ * `prisma.config.ts`) when it applies migrations, so both always agree on where the data is.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+
+/** The database used when `DATABASE_URL` is unset: a SQLite file under `data/`. */
+export const DEFAULT_DATABASE_URL = "file:./data/studio.db";
+
+/** A SQLite database file. */
+export interface SqliteTarget {
+  /** Which schema, migration history and generated client apply. */
+  provider: "sqlite";
+  /** Absolute path of the database file (relative paths are resolved against the working directory). */
+  file: string;
+}
+
+/** A PostgreSQL database, as discrete connection fields (the migration fix below needs them). */
+export interface PostgresTarget {
+  /** Which schema, migration history and generated client apply. */
+  provider: "postgresql";
+  /** Host name, or the directory of a Unix socket (from `?host=`). */
+  host: string;
+  /** TCP port, 5432 unless the URL names one. */
+  port: number;
+  /** Role to connect as; empty means the driver's default (`PGUSER` or the OS user). */
+  user: string;
+  /** Password, empty when the server trusts the connection. */
+  password: string;
+  /** Database name. */
+  database: string;
+}
+
+/** Where the data lives, as `DATABASE_URL` describes it. */
+export type DatabaseTarget = SqliteTarget | PostgresTarget;
+
+/** `DATABASE_URL` cannot be understood; the message says what is wrong and what would work. */
+export class DatabaseUrlError extends Error {
+  override name = "DatabaseUrlError";
+}
+
+/** The URL with any password replaced by `***`, fit for messages and logs. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/, "$1***@");
+}
+
+/**
+ * Reads a database URL: `file:PATH` is SQLite, `postgresql://` or `postgres://` is
+ * PostgreSQL. Throws {@link DatabaseUrlError} naming `DATABASE_URL` when the URL is malformed.
+ */
+export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseTarget {
+  const shown = redactDatabaseUrl(url);
+  if (url.startsWith("file:")) {
+    const path = url.slice("file:".length);
+    if (path === "" || path.includes("?") || path === ":memory:") {
+      throw new DatabaseUrlError(
+        `DATABASE_URL "${shown}" does not name a SQLite file. Use file:PATH, for example ${DEFAULT_DATABASE_URL}.`,
+      );
+    }
+    return { provider: "sqlite", file: isAbsolute(path) ? path : resolve(cwd, path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return parsePostgresUrl(url, shown);
+  }
+  throw new DatabaseUrlError(
+    `DATABASE_URL "${shown}" is not a database URL this studio understands. Use file:PATH for SQLite ` +
+      `(the default is ${DEFAULT_DATABASE_URL}) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE for PostgreSQL.`,
+  );
+}
+
+function parsePostgresUrl(url: string, shown: string): PostgresTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DatabaseUrlError(
+      `DATABASE_URL "${shown}" is not a valid URL. Expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE.`,
+    );
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  if (database === "" || database.includes("/")) {
+    throw new DatabaseUrlError(
+      `DATABASE_URL "${shown}" names no database. Add it after the host, as in postgresql://USER@HOST:5432/DATABASE.`,
+    );
+  }
+  const unsupported = [...parsed.searchParams.keys()].filter((key) => key !== "host");
+  if (unsupported.length > 0) {
+    throw new DatabaseUrlError(
+      `DATABASE_URL "${shown}" has parameters this studio does not support (${unsupported.join(", ")}). ` +
+        `Only ?host=SOCKET_DIRECTORY is understood; remove the others.`,
+    );
+  }
+  const host = parsed.searchParams.get("host") ?? decodeURIComponent(parsed.hostname);
+  if (host === "") {
+    throw new DatabaseUrlError(`DATABASE_URL "${shown}" names no host. Use postgresql://USER@HOST:5432/DATABASE.`);
+  }
+  return {
+    provider: "postgresql",
+    host,
+    port: parsed.port === "" ? 5432 : Number(parsed.port),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database,
+  };
+}
+
+/**
+ * Rewrites result columns of the PostgreSQL catalog types `name` (OID 19) and `"char"`
+ * (OID 18) as `text` (OID 25). Prisma's JavaScript schema engine reads `pg_catalog` columns of
+ * these types, which the pg adapter cannot deserialize (prisma/prisma#27403): without this,
+ * `migrate deploy` fails on `name` and `migrate diff --from-migrations` on `"char"`.
+ */
+function retypeNameColumns<R>(result: R): R {
+  for (const one of Array.isArray(result) ? result : [result]) {
+    const fields = (one as { fields?: { dataTypeID: number }[] } | undefined)?.fields;
+    for (const field of fields ?? []) {
+      if (field.dataTypeID === 19 || field.dataTypeID === 18) field.dataTypeID = 25;
+    }
+  }
+  return result;
+}
+
+/** A `pg.Client` whose results report catalog `name` and `"char"` columns as `text`; see {@link retypeNameColumns}. */
+class NameAsTextClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const callbackIndex = args.findIndex((arg) => typeof arg === "function");
+    const callback = args[callbackIndex] as ((error: Error | null, result: unknown) => void) | undefined;
+    if (callback) {
+      args[callbackIndex] = (error: Error | null, result: unknown) =>
+        callback(error, error ? result : retypeNameColumns(result));
+    }
+    const returned = (super.query as (...a: unknown[]) => unknown)(...args);
+    return (returned instanceof Promise ? returned.then(retypeNameColumns) : returned) as never;
+  }
+}
+
+/** The Prisma driver adapter for a target: better-sqlite3 for SQLite, pg for PostgreSQL. */
+export function createAdapter(target: DatabaseTarget): PrismaBetterSQLite3 | PrismaPg {
+  if (target.provider === "sqlite") {
+    // `timeout` is better-sqlite3's busy timeout: wait this long for another writer.
+    return new PrismaBetterSQLite3({ url: `file:${target.file}`, timeout: 5000 });
+  }
+  const { host, port, user, password, database } = target;
+  return new PrismaPg({
+    host,
+    port,
+    database,
+    ...(user === "" ? {} : { user }),
+    ...(password === "" ? {} : { password }),
+    Client: NameAsTextClient,
+    connectionTimeoutMillis: 10_000,
+    // Idle pooled connections must not keep a finished process (the Prisma CLI) alive.
+    allowExitOnIdle: true,
+    idleTimeoutMillis: 100,
+  });
+}
