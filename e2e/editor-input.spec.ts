@@ -4,7 +4,7 @@
  * and shows the user a message.
  */
 import { expect, test } from "@playwright/test";
-import { copy, drop, editor, expectTaggedText, mode, notice, openNewExample, paste, placeCursorAfter, selectText, setTaggedText, type } from "./editor-steps.ts";
+import { copy, drop, selectBetween, editor, expectTaggedText, mode, notice, openNewExample, paste, placeCursorAfter, selectText, setTaggedText, type } from "./editor-steps.ts";
 
 test.beforeEach(async ({ page }) => {
   await openNewExample(page);
@@ -25,7 +25,7 @@ test("toolbar: illegal commands are disabled and say why when clicked", async ({
   await setTaggedText(page, "A man lies. <AI>He says trust me.</AI>");
   await selectText(page, "trust me");
   await expect(page.getByRole("button", { name: "Wrap in AI" })).toBeDisabled();
-  await page.getByRole("button", { name: "Wrap in AI" }).click();
+  await page.getByRole("button", { name: "Wrap in AI" }).click({ force: true });
   await expect(notice(page)).toContainText("An AI span can only be made in human text");
   await expectTaggedText(page, "A man lies. <AI>He says trust me.</AI>");
   await expect(page.getByRole("button", { name: "Quote human" })).toBeEnabled();
@@ -34,7 +34,7 @@ test("toolbar: illegal commands are disabled and say why when clicked", async ({
   await selectText(page, "man");
   await expect(page.getByRole("button", { name: "Quote human" })).toBeDisabled();
   await expect(page.getByRole("button", { name: "Unwrap" })).toBeDisabled();
-  await page.getByRole("button", { name: "Quote human" }).click();
+  await page.getByRole("button", { name: "Quote human" }).click({ force: true });
   await expect(notice(page)).toContainText("can only be made in an AI span");
   await expectTaggedText(page, "A man lies. <AI>He says <AI_quoting_human>trust me</AI_quoting_human>.</AI>");
 });
@@ -71,8 +71,7 @@ test("paste of tagged text: read in the mode where it lands, refused where illeg
 
 test("paste of the editor's own HTML keeps structure; where it cannot fit it is refused", async ({ page }) => {
   await setTaggedText(page, 'Human. <AI>He said "<AI_quoting_human>go</AI_quoting_human>" loudly</AI>');
-  await selectText(page, "Human.");
-  await page.keyboard.press("Shift+End");
+  await selectBetween(page, "Human.", "loudly");
   const copied = await copy(page);
   expect(copied.text).toBe('Human. <AI>He said "<AI_quoting_human>go</AI_quoting_human>" loudly</AI>');
   expect(copied.html).toContain('data-mode="ai_quoting_human"');
@@ -130,3 +129,4 @@ test("undo and redo only ever go through valid documents, and say when there is 
   await page.keyboard.press("Control+y");
   await expect(notice(page)).toContainText("Nothing to redo");
 });
+

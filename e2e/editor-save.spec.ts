@@ -5,6 +5,7 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { logIn } from "./fixtures.ts";
 import { editor, expectTaggedText, openNewExample, placeCursorAfter, selectText, setTaggedText, taggedTextView, type } from "./editor-steps.ts";
 
 function saveStatus(page: Page) {
@@ -18,7 +19,7 @@ test.beforeEach(async ({ page }) => {
 
 test("a saved document reloads identically, and its tagged text is what the server stored", async ({ page }) => {
   await openNewExample(page);
-  const text = 'He lied to her.\r\n<AI>He lied: that harms her trust. He says "<AI_quoting_human>I never</AI_quoting_human>" and stops.</AI>\nEnd.';
+  const text = 'He lied to her.\n<AI>He lied: that harms her trust. He says "<AI_quoting_human>I never</AI_quoting_human>" and stops.</AI>\nEnd.';
   await setTaggedText(page, text);
   await selectText(page, "lied to her");
   await page.getByLabel("Category").selectOption("deceit");
@@ -62,9 +63,11 @@ test("two tabs: the second save gets the conflict view and neither tab's text is
 
   await page.reload();
   await expectTaggedText(page, "Shared start. Second tab.");
+  // Revision 3 (the first tab's save) compared with itself shows its whole text.
   await page.getByLabel("Compare revision").selectOption({ label: "Revision 3" });
-  await expect(page.getByLabel("Changes between the revisions")).toContainText("First tab.");
-  await expect(page.getByRole("row")).toHaveCount(5);
+  await page.getByLabel("with revision").selectOption({ label: "Revision 3" });
+  await expect(page.getByLabel("Changes between the revisions")).toHaveText("Shared start. First tab.");
+  await expect(page.getByRole("region", { name: "History" }).getByRole("row")).toHaveCount(5);
 });
 
 test("autosave during a network outage keeps the text, and it is saved after a reload", async ({ page }) => {
@@ -79,12 +82,29 @@ test("autosave during a network outage keeps the text, and it is saved after a r
   await page.goto(url);
   await expect(page.getByText("Unsaved changes kept in this browser were restored")).toBeVisible();
   await expectTaggedText(page, "Before the outage. Written offline.");
+  await expect(saveStatus(page)).toContainText("Not saved");
   await page.unroute("**/trpc/examples.save**");
-  await page.getByRole("button", { name: "Retry now" }).click();
-  await expect(saveStatus(page)).toContainText("Saved as revision");
+  // The next retry (after at most a few seconds) goes through.
+  await expect(saveStatus(page)).toContainText("Saved as revision", { timeout: 20_000 });
   await page.reload();
   await expectTaggedText(page, "Before the outage. Written offline.");
   await expect(page.getByText("Unsaved changes kept in this browser were restored")).toHaveCount(0);
+});
+
+test("an expired session during autosave: the user is told, the text is kept, and saving resumes after logging in", async ({ page, context }) => {
+  await openNewExample(page);
+  await editor(page).click();
+  await type(page, "Before expiry.");
+  await expect(saveStatus(page)).toContainText("Saved as revision");
+  await context.clearCookies();
+  await type(page, " After expiry.");
+  await expect(saveStatus(page)).toContainText("Your session has expired");
+  await expect(saveStatus(page)).toContainText("kept in this browser");
+  const login = await context.newPage();
+  await logIn(login);
+  await expect(saveStatus(page)).toContainText("Saved as revision", { timeout: 20_000 });
+  await login.goto(page.url());
+  await expectTaggedText(login, "Before expiry. After expiry.");
 });
 
 test("the example page has no serious or critical accessibility violations", async ({ page }) => {

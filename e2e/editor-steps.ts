@@ -6,13 +6,23 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 import { logIn } from "./fixtures.ts";
 
-/** Logs in, creates a draft in the demo project and waits for its editor; returns the example's URL. */
+/**
+ * Logs in, creates a draft in the demo project through the API (the project page's "New
+ * example" button is another spec's subject) and opens it; returns the example's URL.
+ */
 export async function openNewExample(page: Page): Promise<string> {
   await logIn(page);
-  await page.goto("/projects/demo");
-  await page.getByRole("button", { name: "New example" }).click();
-  await expect(page).toHaveURL(/\/examples\/[^/]+$/);
-  await expect(editor(page)).toBeVisible();
+  const id = await page.evaluate(async () => {
+    const response = await fetch("/trpc/examples.create?batch=1", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-studio-csrf": "1" },
+      body: JSON.stringify({ 0: { projectSlug: "demo" } }),
+    });
+    const [result] = (await response.json()) as Array<{ result: { data: { id: string } } }>;
+    return result!.result.data.id;
+  });
+  await page.goto(`/examples/${id}`);
+  await expect(editor(page)).toBeVisible({ timeout: 30_000 });
   return page.url();
 }
 
@@ -21,10 +31,12 @@ export function editor(page: Page): Locator {
   return page.locator(".ProseMirror");
 }
 
-/** The "Tagged text" view, opened. */
+/**
+ * The "Tagged text" view, opened. It is opened without a click so that the keyboard focus
+ * stays in the editor, where the test goes on typing.
+ */
 export async function taggedTextView(page: Page): Promise<Locator> {
-  const details = page.locator("details.tagged-text");
-  if (!(await details.evaluate((el) => (el as HTMLDetailsElement).open))) await details.locator("summary").click();
+  await page.locator("details.tagged-text").evaluate((el) => ((el as HTMLDetailsElement).open = true));
   return page.getByLabel("Tagged text", { exact: true });
 }
 
@@ -35,7 +47,7 @@ export async function expectTaggedText(page: Page, expected: string): Promise<vo
   await expect.poll(() => view.textContent()).toBe(expected);
 }
 
-/** Types into the editor at the current cursor. */
+/** Types into the editor at the current cursor, as fast as the keyboard events can go. */
 export async function type(page: Page, text: string): Promise<void> {
   await page.keyboard.type(text);
 }
@@ -102,8 +114,11 @@ export async function placeCursorAfter(page: Page, text: string): Promise<void> 
         range.collapse(true);
         const selection = getSelection()!;
         selection.removeAllRanges();
+        // ProseMirror reads the DOM selection on "selectionchange", which comes as a task of its
+        // own; wait for it, and a little longer for the editor's update.
+        const changed = new Promise((done) => document.addEventListener("selectionchange", done, { once: true }));
         selection.addRange(range);
-        // ProseMirror reads the DOM selection on "selectionchange", which comes as a task of its own.
+        await Promise.race([changed, new Promise((done) => setTimeout(done, 1000))]);
         await new Promise((done) => setTimeout(done, 50));
         return;
       }
@@ -125,12 +140,43 @@ export async function selectText(page: Page, text: string): Promise<void> {
         range.setEnd(node, at + needle.length);
         const selection = getSelection()!;
         selection.removeAllRanges();
+        // ProseMirror reads the DOM selection on "selectionchange", which comes as a task of its
+        // own; wait for it, and a little longer for the editor's update.
+        const changed = new Promise((done) => document.addEventListener("selectionchange", done, { once: true }));
         selection.addRange(range);
-        // ProseMirror reads the DOM selection on "selectionchange", which comes as a task of its own.
+        await Promise.race([changed, new Promise((done) => setTimeout(done, 1000))]);
         await new Promise((done) => setTimeout(done, 50));
         return;
       }
     }
     throw new Error(`No text "${needle}" in the editor`);
   }, text);
+}
+
+/** Selects from the start of the first occurrence of `first` to the end of the first occurrence of `last`. */
+export async function selectBetween(page: Page, first: string, last: string): Promise<void> {
+  await editor(page).evaluate(
+    async (el, { a, b }) => {
+      (el as HTMLElement).focus();
+      const find = (needle: string) => {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const at = node.textContent!.indexOf(needle);
+          if (at >= 0) return { node, at };
+        }
+        throw new Error(`No text "${needle}" in the editor`);
+      };
+      const start = find(a);
+      const end = find(b);
+      const range = document.createRange();
+      range.setStart(start.node, start.at);
+      range.setEnd(end.node, end.at + b.length);
+      const changed = new Promise((done) => document.addEventListener("selectionchange", done, { once: true }));
+      getSelection()!.removeAllRanges();
+      getSelection()!.addRange(range);
+      await Promise.race([changed, new Promise((done) => setTimeout(done, 1000))]);
+      await new Promise((done) => setTimeout(done, 50));
+    },
+    { a: first, b: last },
+  );
 }

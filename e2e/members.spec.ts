@@ -52,3 +52,18 @@ test("logging out ends the session", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/login/);
 });
+
+test("a project admin writes a new version of the guidelines", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/projects/demo");
+  const heading = page.getByRole("heading", { name: /^Guidelines \(version \d+\)$/ });
+  const before = Number(/\d+/.exec((await heading.textContent()) ?? "")![0]);
+  await page.getByRole("button", { name: "Edit guidelines" }).click();
+  const marker = unique("rule");
+  await page.getByLabel("Guidelines (Markdown)").fill(`# Rules\n\n- Always comment on bad behaviour (${marker}).\n\n<script>alert(1)</script>`);
+  await page.getByRole("button", { name: "Save as new version" }).click();
+  await expect(page.getByRole("heading", { name: `Guidelines (version ${before + 1})` })).toBeVisible();
+  await expect(page.getByText(`Always comment on bad behaviour (${marker}).`)).toBeVisible();
+  // Raw HTML in guidelines is shown as text, never run.
+  await expect(page.getByText("<script>alert(1)</script>")).toBeVisible();
+});

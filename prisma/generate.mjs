@@ -20,7 +20,7 @@ for (const [provider, url] of Object.entries(placeholderUrls)) {
   const result = spawnSync(
     process.execPath,
     [prismaCli, "generate", "--config", join(here, provider, "prisma.config.ts")],
-    { stdio: "inherit", env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" } },
+    { stdio: "inherit", env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" } },
   );
   if (result.status !== 0) {
     console.error(`Generating the ${provider} Prisma client failed (exit status ${result.status ?? result.signal}).`);

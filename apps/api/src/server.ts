@@ -136,7 +136,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       cacheControl: false,
       setHeaders(res, path) {
         // Vite puts content-hashed files under assets/; everything else may change on deploy.
-        const hashed = path.startsWith(join(webRoot, "assets"));
+        const hashed = path.startsWith(join(webRoot, "assets", "/"));
         res.setHeader("cache-control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
       },
     });

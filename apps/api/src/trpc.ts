@@ -12,7 +12,7 @@ import type { Role } from "@prealign/core";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import type { Db } from "./db/database.ts";
 import { DomainError, type DomainErrorKind } from "./errors.ts";
-import { assertAnyRole, findProjectAccess, type ProjectAccess } from "./services/access.ts";
+import { assertAnyRole, findProjectAccess } from "./services/access.ts";
 import type { LoginLimiter } from "./services/login-limiter.ts";
 import type { ActiveSession, IssuedSession, SessionUser } from "./services/sessions.ts";
 
@@ -149,12 +149,12 @@ function projectMember(roles: readonly Role[], via: ProjectInputField) {
     if (typeof reference !== "string" || reference === "") {
       throw new TRPCError({ code: "BAD_REQUEST", message: `The request was not accepted: ${via}: required.` });
     }
-    const access: ProjectAccess = await findProjectAccess(
+    const access = await findProjectAccess(
       ctx.db,
       via === "projectSlug" ? { projectSlug: reference } : { exampleId: reference },
       user,
     );
-    assertAnyRole(access, roles, `call ${path}`);
+    assertAnyRole(access, roles, path);
     return next({ ctx: { user, access } });
   });
 }

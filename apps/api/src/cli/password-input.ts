@@ -2,6 +2,7 @@
  * Reading a password from standard input: the whole of piped input (without its final line
  * break), or one line typed at a terminal without echoing it.
  */
+import { UsageError } from "./support.ts";
 
 async function readPiped(input: NodeJS.ReadStream): Promise<string> {
   let text = "";
@@ -26,7 +27,7 @@ function readHidden(input: NodeJS.ReadStream, prompt: string): Promise<string> {
     const onData = (chunk: string) => {
       for (const char of chunk) {
         if (char === "\r" || char === "\n") return finish(() => resolve(typed));
-        if (char === "\u0003") return finish(() => reject(new Error("Cancelled.")));
+        if (char === "\u0003") return finish(() => reject(new UsageError("Cancelled.")));
         if (char === "\u007f" || char === "\b") typed = [...typed].slice(0, -1).join("");
         else typed += char;
       }

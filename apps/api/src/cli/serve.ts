@@ -8,7 +8,7 @@ import { createDb, databaseUrlFromEnv } from "../db/database.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { createServer } from "../server.ts";
 import { setUpFirstRun, type FirstRunOptions } from "../services/first-run.ts";
-import { exitTwoOnUsageErrors, runCommand, UsageError } from "./support.ts";
+import { CommandError, exitTwoOnUsageErrors, runCommand, UsageError } from "./support.ts";
 
 /** The built web app, served from the same port as the API. */
 const WEB_ROOT = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -37,9 +37,12 @@ async function serve(options: { port?: number }): Promise<void> {
   const setup = firstRunOptions(env);
   const url = databaseUrlFromEnv(env);
 
+  // Open once to report a malformed URL or an unreachable database in plain words, then close:
+  // Prisma migrates SQLite only while it holds the file's sole connection.
+  await (await createDb(url)).$disconnect();
+  await migrateDatabase(url);
   const db = await createDb(url);
   try {
-    await migrateDatabase(url);
     const firstRun = await setUpFirstRun(db, setup);
     if (firstRun) {
       const password = firstRun.generatedPassword ?? "(the password in STUDIO_ADMIN_PASSWORD)";
@@ -63,9 +66,15 @@ async function serve(options: { port?: number }): Promise<void> {
     await server.close();
     await db.$disconnect();
   };
+  try {
+    await server.listen({ port, host });
+  } catch (error) {
+    await stop();
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new CommandError(`Port ${port} on ${host} is already in use. Stop what uses it, or choose another port with --port N (or PORT).`);
+  }
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  await server.listen({ port, host });
   const address = server.server.address();
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   const shownPort = typeof address === "object" && address !== null ? address.port : port;

@@ -13,6 +13,11 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** A command could not do its work for a reason its message explains; exits with status 1. */
+export class CommandError extends Error {
+  override name = "CommandError";
+}
+
 /** Commander's own usage errors (unknown option, missing value) exit with status 2 too. */
 export function exitTwoOnUsageErrors(command: Command): Command {
   return command.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
@@ -22,6 +27,7 @@ export function exitTwoOnUsageErrors(command: Command): Command {
 function isExpected(error: unknown): error is Error {
   return (
     error instanceof UsageError ||
+    error instanceof CommandError ||
     error instanceof DomainError ||
     error instanceof DatabaseUrlError ||
     error instanceof DatabaseUnavailableError ||

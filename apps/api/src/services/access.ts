@@ -68,13 +68,16 @@ export function holdsAnyRole(access: ProjectAccess, allowed: readonly Role[]): b
   return access.isGlobalAdmin || access.roles.some((role) => allowed.includes(role));
 }
 
-/** Throws `ForbiddenError`, naming the roles needed, unless the caller holds one of them. */
-export function assertAnyRole(access: ProjectAccess, allowed: readonly Role[], doing: string): void {
+/**
+ * Throws `ForbiddenError`, naming the roles needed and the caller's own, unless the caller
+ * holds one of `allowed`. `action` names what was attempted, for the message.
+ */
+export function assertAnyRole(access: ProjectAccess, allowed: readonly Role[], action: string): void {
   if (holdsAnyRole(access, allowed)) return;
   const needed = allowed.length === 1 ? `the ${allowed[0]} role` : `one of the roles ${allowed.join(", ")}`;
   const standing =
     access.roles.length === 0
-      ? `you are not a member of project "${access.projectSlug}"`
-      : `your roles in project "${access.projectSlug}" are ${access.roles.join(", ")}`;
-  throw new ForbiddenError(`To ${doing} you need ${needed}, but ${standing}. Ask a project admin to add the role.`);
+      ? "you are not a member of it. Ask a project admin to add you"
+      : `your roles there are ${access.roles.join(", ")}. Ask a project admin for the role`;
+  throw new ForbiddenError(`This needs ${needed} in project "${access.projectSlug}" (${action}), but ${standing}.`);
 }

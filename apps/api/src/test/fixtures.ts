@@ -2,6 +2,7 @@
  * Building blocks for API tests: accounts, sessions and tRPC callers against a real database.
  */
 import type { Role } from "@prealign/core";
+import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/database.ts";
 import { createCallerFactory, type Context } from "../trpc.ts";
 import { appRouter } from "../router.ts";
@@ -76,4 +77,14 @@ export async function projectWithMembers(
     data: members.flatMap(({ session, roles }) => roles.map((role) => ({ projectId: project.id, userId: session.user.id, role }))),
   });
   return { slug: project.slug, id: project.id };
+}
+
+/** The TRPCError a call fails with; fails the test when the call succeeds or throws something else. */
+export async function failure(promise: Promise<unknown>): Promise<TRPCError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof TRPCError)) throw new Error(`expected the call to fail with a TRPCError, got ${String(error)}`);
+  return error;
 }

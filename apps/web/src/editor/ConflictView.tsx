@@ -29,11 +29,11 @@ export function ConflictView({
       <div className="sides">
         <div>
           <h3>Your text</h3>
-          <pre aria-label="Your text" tabIndex={0}>{mine}</pre>
+          <pre role="region" aria-label="Your text" tabIndex={0}>{mine}</pre>
         </div>
         <div>
           <h3>{theirsLabel}</h3>
-          <pre aria-label="Newer revision" tabIndex={0}>{theirs}</pre>
+          <pre role="region" aria-label="Newer revision" tabIndex={0}>{theirs}</pre>
         </div>
       </div>
       <h3>What differs (from theirs to yours)</h3>

@@ -6,7 +6,7 @@ export function RevisionDiffView({ before, after, label }: { before: string; aft
   const parts = useMemo(() => revisionDiff(before, after), [before, after]);
   if (!parts) return <p className="muted">These revisions differ too much to show word by word.</p>;
   return (
-    <pre className="diff" aria-label={label} tabIndex={0}>
+    <pre className="diff" role="region" aria-label={label} tabIndex={0}>
       {parts.map((part, index) =>
         part.kind === "added" ? <ins key={index}>{part.text}</ins> : part.kind === "removed" ? <del key={index}>{part.text}</del> : <span key={index}>{part.text}</span>,
       )}

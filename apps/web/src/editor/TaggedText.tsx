@@ -12,7 +12,7 @@ export function TaggedText({ doc }: { doc: Node }) {
   return (
     <details className="tagged-text" open={open} onToggle={(event) => setOpen((event.target as HTMLDetailsElement).open)}>
       <summary>Tagged text</summary>
-      <pre aria-label="Tagged text" tabIndex={0}>{text}</pre>
+      <pre role="region" aria-label="Tagged text" tabIndex={0}>{text}</pre>
     </details>
   );
 }

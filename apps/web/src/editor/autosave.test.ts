@@ -57,7 +57,7 @@ describe("Autosaver", () => {
     const { saver, drafts, requests, statuses } = setup([{ kind: "conflict" }, { kind: "saved", revisionId: "r4", revisionNumber: 4 }]);
     saver.change(doc("mine"));
     await vi.advanceTimersByTimeAsync(800);
-    expect(statuses.at(-1)).toEqual({ kind: "conflict" });
+    expect(statuses.at(-1)).toEqual({ kind: "conflict", draftKept: true });
     expect(drafts.get("ex1")?.doc).toEqual({ text: "mine" });
     saver.change(doc("mine, more"));
     await vi.advanceTimersByTimeAsync(5000);
@@ -113,6 +113,21 @@ describe("Autosaver", () => {
     release({ kind: "saved", revisionId: "r3", revisionNumber: 3 });
     await vi.advanceTimersByTimeAsync(0);
     expect(saver.dirty).toBe(false);
+  });
+
+  it("says so when the browser would not keep the draft", async () => {
+    const statuses: SaveStatus[] = [];
+    const saver = new Autosaver({
+      exampleId: "ex1",
+      baseRevisionId: "r1",
+      drafts: new DraftStore({ getItem: () => null, removeItem: () => {}, setItem: () => { throw new Error("QuotaExceededError"); } }),
+      onStatus: (status) => statuses.push(status),
+      save: async () => ({ kind: "failed", message: "offline" }),
+    });
+    saver.change(doc("huge"));
+    await vi.advanceTimersByTimeAsync(800);
+    expect(statuses.at(-1)).toMatchObject({ kind: "retrying", draftKept: false });
+    saver.dispose();
   });
 
   it("flush saves at once and keepDraft writes without a request", async () => {

@@ -23,8 +23,8 @@ export type SaveStatus =
   | { kind: "saved"; revisionNumber: number | null }
   | { kind: "unsaved" }
   | { kind: "saving" }
-  | { kind: "conflict" }
-  | { kind: "retrying"; message: string; retryInMs: number; unauthorized: boolean };
+  | { kind: "conflict"; draftKept: boolean }
+  | { kind: "retrying"; message: string; retryInMs: number; unauthorized: boolean; draftKept: boolean };
 
 /** Options of an `Autosaver`. */
 export interface AutosaveOptions {
@@ -57,6 +57,8 @@ export class Autosaver {
   private inFlight: Promise<void> | null = null;
   private failures = 0;
   private conflicted = false;
+  /** Whether the browser took the last draft (it refuses when its storage is full). */
+  private draftKept = true;
 
   constructor(private readonly options: AutosaveOptions) {
     this.base = options.baseRevisionId;
@@ -140,7 +142,7 @@ export class Autosaver {
   private writeDraft(): Draft | null {
     if (!this.doc) return null;
     const draft: Draft = { baseRevisionId: this.base, doc: this.doc.toJSON(), updatedAt: (this.options.now ?? Date.now)() };
-    this.options.drafts.put(this.options.exampleId, draft);
+    this.draftKept = this.options.drafts.put(this.options.exampleId, draft);
     return draft;
   }
 
@@ -182,12 +184,12 @@ export class Autosaver {
     }
     if (outcome.kind === "conflict") {
       this.conflicted = true;
-      this.setStatus({ kind: "conflict" });
+      this.setStatus({ kind: "conflict", draftKept: this.draftKept });
       return;
     }
     const retryInMs = Math.min((this.options.retryMs ?? 1000) * 2 ** this.failures, this.options.maxRetryMs ?? 30_000);
     this.failures++;
-    this.setStatus({ kind: "retrying", message: outcome.message, retryInMs, unauthorized: outcome.kind === "unauthorized" });
+    this.setStatus({ kind: "retrying", message: outcome.message, retryInMs, unauthorized: outcome.kind === "unauthorized", draftKept: this.draftKept });
     this.schedule(retryInMs);
   }
 }

@@ -65,6 +65,8 @@ window.editorBench = {
   async open(kind, json) {
     view?.destroy();
     const place = document.getElementById("editor")!;
+    // The plain editor gets none of the studio's styles.
+    place.className = kind === "studio" ? "editor-shell" : "";
     const start = performance.now();
     const data: unknown = JSON.parse(json);
     if (kind === "studio") {

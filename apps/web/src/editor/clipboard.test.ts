@@ -48,7 +48,7 @@ describe("insertTaggedText", () => {
   });
   it("refuses illegal nesting with the validator's reason and changes nothing", () => {
     expect(pasteText("<AI>a‸b</AI>", "<AI>x</AI> y <AI>z</AI>")).toMatch(/^refused: `<AI>` cannot open an AI span inside an AI span/);
-    expect(pasteText("a‸b", "<AI_quoting_human>q</AI_quoting_human>")).toMatch(/^refused: `<AI_quoting_human>` can only be used in an AI span/);
+    expect(pasteText("a‸b", "ok\nthen <AI_quoting_human>q</AI_quoting_human>")).toMatch(/^refused: Line 2, column 6: `<AI_quoting_human>` can only be used in an AI span/);
     expect(pasteText("a‸b", "<AI>open")).toMatch(/^refused: .*AI span/);
   });
 });

@@ -76,9 +76,13 @@ export function insertOwnSlice(tr: Transaction, pos: number, slice: Slice): bool
   return insertExactly(tr, pos, slice);
 }
 
-/** The validator's message without its "Line L, column C: " prefix, which counts from the wrapped text. */
-function reasonOf(message: string): string {
-  return message.replace(/^Line \d+, column \d+: /, "");
+/**
+ * The validator's message for the pasted text. Read in human text, its "Line L, column C: "
+ * counts in the pasted text itself and stays; read inside a span, it counts from the tags
+ * put in front, so it is left off.
+ */
+function reasonOf(message: string, wrapped: boolean): string {
+  return wrapped ? message.replace(/^Line \d+, column \d+: /, "") : message;
 }
 
 /**
@@ -102,7 +106,7 @@ export function insertTaggedText(tr: Transaction, pos: number, text: string): In
     const reread = leaves ? parsed : read(inner);
     if (reread.ok) parsed = reread;
   }
-  if (!parsed.ok) return { ok: false, reason: reasonOf(parsed.errors[0]!.message) };
+  if (!parsed.ok) return { ok: false, reason: reasonOf(parsed.errors[0]!.message, opens !== "") };
   const depth = chain.length;
   const doc = parsed.doc;
   const slice = doc.slice(depth, doc.content.size - depth);

@@ -12,7 +12,7 @@ export interface DiffPart {
 }
 
 /** The word diff from `before` to `after`, or null when it would take longer than `timeoutMs`. */
-export function revisionDiff(before: string, after: string, timeoutMs = 1500): DiffPart[] | null {
+export function revisionDiff(before: string, after: string, timeoutMs = 500): DiffPart[] | null {
   const changes = diffWordsWithSpace(before, after, { timeout: timeoutMs });
   if (!changes) return null;
   return changes.map((change) => ({ kind: change.added ? "added" : change.removed ? "removed" : "same", text: change.value }));

@@ -34,12 +34,15 @@ export function createEditorState(doc: Node): EditorState {
   return EditorState.create({ doc, plugins: editorPlugins(doc) });
 }
 
+/** Said when a read-only document would change (a toolbar button, a shortcut). */
+export const READ_ONLY_REFUSAL = "This text is read-only here: the example is past the stages in which it is edited, or you may not edit it.";
+
 /**
- * The state a transaction leads to, unless it would leave a tag string in the text: then the
- * state stays as it was and carries a notice saying why.
+ * The state a transaction leads to, unless it would change a read-only document or leave a
+ * tag string in the text: then the state stays as it was and carries a notice saying why.
  */
-export function applyGuarded(state: EditorState, tr: Transaction): EditorState {
-  const refusal = literalTagRefusal(tr);
+export function applyGuarded(state: EditorState, tr: Transaction, editable = true): EditorState {
+  const refusal = tr.docChanged && !editable ? READ_ONLY_REFUSAL : literalTagRefusal(tr);
   return refusal ? state.apply(withNotice(state.tr, refusal)) : state.apply(tr);
 }
 
@@ -61,7 +64,7 @@ export function createEditorView(place: HTMLElement, state: EditorState, options
     editable: options.editable ?? (() => true),
     dispatchTransaction: (tr) => {
       const before = view.state;
-      const next = applyGuarded(before, tr);
+      const next = applyGuarded(before, tr, view.editable);
       view.updateState(next);
       options.onChange(next, next.doc !== before.doc);
     },

@@ -2,7 +2,7 @@
  * Helpers for the editor's unit tests: states written as tagged text with the selection marked
  * inline (`‸` for the cursor, `«` … `»` for a selection), and the same notation read back.
  */
-import { docToText, schema, textToDoc } from "@prealign/core";
+import { docToText, textToDoc } from "@prealign/core";
 import { EditorState, TextSelection, type Command, type Plugin } from "prosemirror-state";
 
 const MARKERS = /[‸«»]/g;
@@ -56,4 +56,3 @@ export function apply(command: Command, tagged: string): string | null {
   return showState(state);
 }
 
-export { schema };

@@ -114,7 +114,7 @@ function ExampleWorkspace({ example }: { example: Example }) {
           <EditorPane doc={doc} viewRef={viewRef} onDocChange={change} editable={editable} />
           <HistoryView exampleId={example.id} />
         </div>
-        <aside aria-labelledby="guidelines-title" className="card guidelines">
+        <aside aria-labelledby="guidelines-title" className="card guidelines" tabIndex={0}>
           <h2 id="guidelines-title">Guidelines{project.data?.guideline ? ` (version ${project.data.guideline.version})` : ""}</h2>
           {project.data?.guideline ? <Markdown source={project.data.guideline.markdown} /> : <p className="muted">No guidelines yet.</p>}
         </aside>

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ROLES, ROLE_DESCRIPTIONS, type Role } from "@prealign/core";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -11,7 +11,7 @@ export function ProjectPage() {
   const { slug = "" } = useParams();
   const trpc = useTRPC();
   const { user } = useSession();
-  const project = useQuery(trpc.projects.get.queryOptions({ slug }));
+  const project = useQuery(trpc.projects.get.queryOptions({ projectSlug: slug }));
   if (project.error) return <p role="alert" className="error">{errorMessage(project.error)}</p>;
   if (!project.data) return <p role="status">Loading…</p>;
   const roles = project.data.roles;
@@ -31,9 +31,53 @@ export function ProjectPage() {
         <aside aria-labelledby="guidelines-title" className="card guidelines">
           <h2 id="guidelines-title">Guidelines{project.data.guideline ? ` (version ${project.data.guideline.version})` : ""}</h2>
           {project.data.guideline ? <Markdown source={project.data.guideline.markdown} /> : <p className="muted">No guidelines yet.</p>}
+          {canManage && <GuidelinesEditor slug={slug} current={project.data.guideline} />}
         </aside>
       </div>
     </section>
+  );
+}
+
+/**
+ * Project admins write a new version of the guidelines; the version they started from is
+ * sent along, so two admins editing at once cannot overwrite each other.
+ */
+function GuidelinesEditor({ slug, current }: { slug: string; current: { version: number; markdown: string } | null }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<string | null>(null);
+  const update = useMutation(
+    trpc.guidelines.update.mutationOptions({
+      onSuccess: async () => {
+        setDraft(null);
+        await queryClient.invalidateQueries(trpc.projects.get.queryFilter({ projectSlug: slug }));
+      },
+    }),
+  );
+  if (draft === null) {
+    return (
+      <button type="button" className="secondary" onClick={() => setDraft(current?.markdown ?? "")}>
+        Edit guidelines
+      </button>
+    );
+  }
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        update.mutate({ projectSlug: slug, markdown: draft, baseVersion: current?.version ?? null });
+      }}
+    >
+      <label>
+        Guidelines (Markdown)
+        <textarea rows={16} value={draft} onChange={(e) => setDraft(e.target.value)} />
+      </label>
+      {update.error && <p role="alert" className="error">{errorMessage(update.error)}</p>}
+      <button type="submit" disabled={update.isPending}>Save as new version</button>{" "}
+      <button type="button" className="secondary" onClick={() => setDraft(null)}>
+        Cancel
+      </button>
+    </form>
   );
 }
 
@@ -55,13 +99,16 @@ function NewExampleButton({ slug }: { slug: string }) {
 
 function Examples({ slug }: { slug: string }) {
   const trpc = useTRPC();
-  const examples = useQuery(trpc.examples.list.queryOptions({ projectSlug: slug }));
+  const examples = useInfiniteQuery(
+    trpc.examples.list.infiniteQueryOptions({ projectSlug: slug }, { getNextPageParam: (page) => page.nextCursor }),
+  );
+  const items = examples.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section aria-labelledby="examples-title" className="card">
       <h2 id="examples-title">Examples</h2>
       {examples.error && <p role="alert" className="error">{errorMessage(examples.error)}</p>}
-      {examples.data?.length === 0 && <p className="muted">No examples yet.</p>}
-      {examples.data && examples.data.length > 0 && (
+      {examples.isSuccess && items.length === 0 && <p className="muted">No examples yet.</p>}
+      {items.length > 0 && (
         <table>
           <thead>
             <tr>
@@ -71,10 +118,10 @@ function Examples({ slug }: { slug: string }) {
             </tr>
           </thead>
           <tbody>
-            {examples.data.map((example) => (
+            {items.map((example) => (
               <tr key={example.id}>
                 <td>
-                  <Link to={`/examples/${example.id}`}>{example.title}</Link>
+                  <Link to={`/examples/${example.id}`}>{example.excerpt.trim() || "(empty draft)"}</Link>
                 </td>
                 <td>
                   <span className={`stage stage-${example.stage}`}>{example.stage}</span>
@@ -85,6 +132,11 @@ function Examples({ slug }: { slug: string }) {
           </tbody>
         </table>
       )}
+      {examples.hasNextPage && (
+        <button type="button" className="secondary" onClick={() => void examples.fetchNextPage()} disabled={examples.isFetchingNextPage}>
+          Show more examples
+        </button>
+      )}
     </section>
   );
 }
@@ -94,11 +146,22 @@ function Members({ slug, canManage }: { slug: string; canManage: boolean }) {
   const queryClient = useQueryClient();
   const members = useQuery(trpc.members.list.queryOptions({ projectSlug: slug }));
   const refresh = () => queryClient.invalidateQueries(trpc.members.list.queryFilter({ projectSlug: slug }));
-  const setRoles = useMutation(trpc.members.setRoles.mutationOptions({ onSettled: refresh }));
+  // Role changes show at once, while the server confirms them; a refused change is dropped
+  // and the list shows what the server holds.
+  const [pendingRoles, setPendingRoles] = useState<ReadonlyMap<string, Role[]>>(new Map());
+  const setRoles = useMutation(
+    trpc.members.setRoles.mutationOptions({
+      onSettled: async (_data, _error, { userId }) => {
+        await refresh();
+        setPendingRoles((pending) => new Map([...pending].filter(([id]) => id !== userId)));
+      },
+    }),
+  );
   const remove = useMutation(trpc.members.remove.mutationOptions({ onSettled: refresh }));
 
   function toggle(userId: string, current: Role[], role: Role) {
     const roles = current.includes(role) ? current.filter((r) => r !== role) : [...current, role];
+    setPendingRoles((pending) => new Map(pending).set(userId, roles));
     setRoles.mutate({ projectSlug: slug, userId, roles });
   }
 
@@ -121,23 +184,23 @@ function Members({ slug, canManage }: { slug: string; canManage: boolean }) {
         </thead>
         <tbody>
           {members.data?.map((member) => (
-            <tr key={member.userId} data-testid={`member-${member.email}`}>
-              <th scope="row">{member.email}</th>
+            <tr key={member.user.id}>
+              <th scope="row">{member.user.email}</th>
               {ROLES.map((role) => (
                 <td key={role}>
                   <input
                     type="checkbox"
-                    aria-label={`${member.email} is ${role}`}
-                    checked={member.roles.includes(role)}
-                    disabled={!canManage || setRoles.isPending}
-                    onChange={() => toggle(member.userId, member.roles, role)}
+                    aria-label={`${member.user.email} is ${role}`}
+                    checked={(pendingRoles.get(member.user.id) ?? member.roles).includes(role)}
+                    disabled={!canManage}
+                    onChange={() => toggle(member.user.id, pendingRoles.get(member.user.id) ?? member.roles, role)}
                   />
                 </td>
               ))}
               {canManage && (
                 <td>
-                  <button type="button" className="secondary" onClick={() => remove.mutate({ projectSlug: slug, userId: member.userId })}>
-                    Remove {member.email}
+                  <button type="button" className="secondary" onClick={() => remove.mutate({ projectSlug: slug, userId: member.user.id })}>
+                    Remove {member.user.email}
                   </button>
                 </td>
               )}

@@ -72,7 +72,7 @@ function CreateUserForm() {
       {create.error && <p role="alert" className="error">{errorMessage(create.error)}</p>}
       {create.data?.generatedPassword && (
         <p role="status" className="notice">
-          Created {create.data.email}. Their password, shown only now: <code>{create.data.generatedPassword}</code>
+          Created {create.data.user.email}. Their password, shown only now: <code>{create.data.generatedPassword}</code>
         </p>
       )}
     </form>

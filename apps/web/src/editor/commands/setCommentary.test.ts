@@ -3,7 +3,6 @@ import type { EditorState } from "prosemirror-state";
 import { collectMarks } from "../marks.ts";
 import { stateOf } from "../testing.ts";
 import { markBadBehaviour } from "./markBadBehaviour.ts";
-import { removeBadBehaviour } from "./removeBadBehaviour.ts";
 import { setCommentary } from "./setCommentary.ts";
 
 function marked(): EditorState {
@@ -12,7 +11,7 @@ function marked(): EditorState {
   return state;
 }
 
-describe("setCommentary and removeBadBehaviour", () => {
+describe("setCommentary", () => {
   it("links a mark to an AI span and unlinks it", () => {
     let state = marked();
     expect(setCommentary("bb-1", "ai-1")(state, (tr) => (state = state.apply(tr)))).toBe(true);
@@ -24,11 +23,5 @@ describe("setCommentary and removeBadBehaviour", () => {
     const state = marked();
     expect(setCommentary("bb-2", "ai-1")(state)).toBe(false);
     expect(setCommentary("bb-1", "ai-9")(state)).toBe(false);
-  });
-  it("removes a mark everywhere", () => {
-    let state = marked();
-    expect(removeBadBehaviour("bb-1")(state, (tr) => (state = state.apply(tr)))).toBe(true);
-    expect(collectMarks(state.doc)).toEqual([]);
-    expect(removeBadBehaviour("bb-1")(state)).toBe(false);
   });
 });

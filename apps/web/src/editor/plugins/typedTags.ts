@@ -1,8 +1,8 @@
 /**
  * Typing in the view: tag strings become structure or are refused (see `typeText`), and
- * characters typed where the browser cannot place them (inside an empty span, at a span edge,
- * where "just inside" and "just outside" look the same) are inserted by a transaction at
- * the editor's own cursor instead of wherever the browser's caret happens to be.
+ * characters typed where the browser cannot be trusted to place them (inside an empty span or
+ * line, at a span edge, where "just inside" and "just outside" look the same) are inserted by
+ * a transaction at the editor's own cursor instead of wherever the browser's caret happens to be.
  */
 import { Plugin, TextSelection, type EditorState } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
@@ -10,11 +10,16 @@ import { isSpan } from "../spans.ts";
 import { typeText } from "../typing.ts";
 import { withNotice } from "./notices.ts";
 
-function atSpanEdge(state: EditorState): boolean {
+/**
+ * Whether the browser's caret may not be where the editor's cursor is: at a span edge, or in
+ * an empty paragraph or span (an empty line just made by Enter, where Chrome has been seen to
+ * leave the caret before the first typed character).
+ */
+function caretAmbiguous(state: EditorState): boolean {
   const selection = state.selection;
   if (!(selection instanceof TextSelection) || !selection.empty) return false;
   const $pos = selection.$from;
-  if (isSpan($pos.nodeBefore) || isSpan($pos.nodeAfter)) return true;
+  if ($pos.parent.content.size === 0 || isSpan($pos.nodeBefore) || isSpan($pos.nodeAfter)) return true;
   return isSpan($pos.parent) && ($pos.parentOffset === 0 || $pos.parentOffset === $pos.parent.content.size);
 }
 
@@ -32,7 +37,7 @@ export function typedTagsPlugin(): Plugin {
     props: {
       handleTextInput: (view, from, to, text) => handleTyping(view, from, to, text),
       handleKeyPress: (view, event) => {
-        if (!event.charCode || event.ctrlKey || event.metaKey || !atSpanEdge(view.state)) return false;
+        if (!event.charCode || event.ctrlKey || event.metaKey || !caretAmbiguous(view.state)) return false;
         const text = String.fromCharCode(event.charCode);
         if (/[\r\n]/.test(text)) return false;
         const { from, to } = view.state.selection;
