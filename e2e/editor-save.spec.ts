@@ -107,6 +107,48 @@ test("an expired session during autosave: the user is told, the text is kept, an
   await expectTaggedText(login, "Before expiry. After expiry.");
 });
 
+test("leaving the page inside the app saves at once, without waiting for the pause", async ({ page }) => {
+  const url = await openNewExample(page);
+  await editor(page).click();
+  await type(page, "Written just before leaving.");
+  await page.getByRole("link", { name: "Projects" }).click();
+  await expect(page).not.toHaveURL(url);
+  await page.goto(url);
+  await expectTaggedText(page, "Written just before leaving.");
+  await expect(page.getByText("Unsaved changes kept in this browser were restored")).toHaveCount(0);
+});
+
+test("a draft kept from an older revision comes back as a conflict to resolve", async ({ page, browser }) => {
+  const url = await openNewExample(page);
+  await editor(page).click();
+  await type(page, "Base.");
+  await expect(saveStatus(page)).toContainText("Saved as revision 2");
+  await page.route("**/trpc/examples.save**", (route) => route.abort("internetdisconnected"));
+  await type(page, " Mine, offline.");
+  await expect(saveStatus(page)).toContainText("Not saved");
+
+  // Someone else, in another browser (which does not share this one's drafts).
+  const elsewhere = await browser.newContext();
+  const other = await elsewhere.newPage();
+  await logIn(other);
+  await other.goto(url);
+  await placeCursorAfter(other, "Base.");
+  await type(other, " Theirs.");
+  await expect(saveStatus(other)).toContainText("Saved as revision 3");
+  await elsewhere.close();
+
+  await page.unroute("**/trpc/examples.save**");
+  await page.goto(url);
+  await expect(page.getByText("They were made on an older revision")).toBeVisible();
+  await expect(page.getByLabel("Your text")).toHaveText("Base. Mine, offline.");
+  await expect(page.getByLabel("Newer revision")).toHaveText("Base. Theirs.");
+  await page.getByRole("button", { name: "Take theirs" }).click();
+  await expectTaggedText(page, "Base. Theirs.");
+  await page.reload();
+  await expectTaggedText(page, "Base. Theirs.");
+  await expect(page.getByText("Unsaved changes kept in this browser were restored")).toHaveCount(0);
+});
+
 test("the example page has no serious or critical accessibility violations", async ({ page }) => {
   await openNewExample(page);
   await setTaggedText(page, 'A man lies. <AI>He lies; "<AI_quoting_human>trust me</AI_quoting_human>" he says.</AI>');
