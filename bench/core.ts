@@ -19,18 +19,7 @@ import { docToText, textToDoc, validate } from "@prealign/core";
 import { freeTokenizers, getTokenizer } from "@prealign/core/tokenizer";
 import type { Benchmark } from "./harness.ts";
 import { now } from "./harness.ts";
-
-/** A seeded generator, so that every run measures the same corpus. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../packages/core/src/testing/random.ts";
 
 const WORDS = (
   "the a people said that it would rain tomorrow and nobody believed them because weather is hard to predict " +
@@ -77,7 +66,7 @@ function example(next: () => number): string {
 
 /** Example texts of at least `bytes` UTF-8 bytes in total. */
 function corpus(bytes: number, seed: number): { texts: string[]; bytes: number } {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const encoder = new TextEncoder();
   const texts: string[] = [];
   let total = 0;
@@ -136,7 +125,7 @@ const validatorThroughput: Benchmark = {
 
 /** A text of exactly `words` words with `spans` AI spans, one in five holding a quote. */
 function longText(words: number, spans: number): string {
-  const next = random(2);
+  const next = seededRandom(2);
   const perSpan = words / spans;
   const parts: string[] = [];
   let written = 0;

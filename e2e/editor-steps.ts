@@ -7,21 +7,14 @@ import { expect, type Locator, type Page } from "@playwright/test";
 import { logIn } from "./fixtures.ts";
 
 /**
- * Logs in, creates a draft in the demo project through the API (the project page's "New
- * example" button is another spec's subject) and opens it; returns the example's URL.
+ * Logs in, opens the demo project and creates a draft with its "New example" button, which
+ * opens the new example's page; returns that page's URL.
  */
 export async function openNewExample(page: Page): Promise<string> {
   await logIn(page);
-  const id = await page.evaluate(async () => {
-    const response = await fetch("/trpc/examples.create?batch=1", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-studio-csrf": "1" },
-      body: JSON.stringify({ 0: { projectSlug: "demo" } }),
-    });
-    const [result] = (await response.json()) as Array<{ result: { data: { id: string } } }>;
-    return result!.result.data.id;
-  });
-  await page.goto(`/examples/${id}`);
+  await page.goto("/projects/demo");
+  await page.getByRole("button", { name: "New example" }).click();
+  await expect(page).toHaveURL(/\/examples\/[^/]+$/);
   await expect(editor(page)).toBeVisible({ timeout: 30_000 });
   return page.url();
 }
@@ -101,42 +94,20 @@ export function notice(page: Page): Locator {
   return page.locator(".editor-notice");
 }
 
-/** Moves the cursor inside the editor to just after the first occurrence of `text` in a text node. */
-export async function placeCursorAfter(page: Page, text: string): Promise<void> {
-  await editor(page).evaluate(async (el, needle) => {
-    (el as HTMLElement).focus();
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = node.textContent!.indexOf(needle);
-      if (at >= 0) {
+/**
+ * Sets the DOM selection on the first occurrence of `text` in a text node of the editor:
+ * either the caret just after it, or the whole of it selected.
+ */
+async function selectInText(page: Page, text: string, what: "caretAfter" | "range"): Promise<void> {
+  await editor(page).evaluate(
+    async (el, [needle, kind]) => {
+      (el as HTMLElement).focus();
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.textContent!.indexOf(needle);
+        if (at < 0) continue;
         const range = document.createRange();
-        range.setStart(node, at + needle.length);
-        range.collapse(true);
-        const selection = getSelection()!;
-        selection.removeAllRanges();
-        // ProseMirror reads the DOM selection on "selectionchange", which comes as a task of its
-        // own; wait for it, and a little longer for the editor's update.
-        const changed = new Promise((done) => document.addEventListener("selectionchange", done, { once: true }));
-        selection.addRange(range);
-        await Promise.race([changed, new Promise((done) => setTimeout(done, 1000))]);
-        await new Promise((done) => setTimeout(done, 50));
-        return;
-      }
-    }
-    throw new Error(`No text "${needle}" in the editor`);
-  }, text);
-}
-
-/** Selects the first occurrence of `text` in a text node of the editor. */
-export async function selectText(page: Page, text: string): Promise<void> {
-  await editor(page).evaluate(async (el, needle) => {
-    (el as HTMLElement).focus();
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = node.textContent!.indexOf(needle);
-      if (at >= 0) {
-        const range = document.createRange();
-        range.setStart(node, at);
+        range.setStart(node, kind === "range" ? at : at + needle.length);
         range.setEnd(node, at + needle.length);
         const selection = getSelection()!;
         selection.removeAllRanges();
@@ -148,9 +119,20 @@ export async function selectText(page: Page, text: string): Promise<void> {
         await new Promise((done) => setTimeout(done, 50));
         return;
       }
-    }
-    throw new Error(`No text "${needle}" in the editor`);
-  }, text);
+      throw new Error(`No text "${needle}" in the editor`);
+    },
+    [text, what] as const,
+  );
+}
+
+/** Moves the cursor inside the editor to just after the first occurrence of `text` in a text node. */
+export function placeCursorAfter(page: Page, text: string): Promise<void> {
+  return selectInText(page, text, "caretAfter");
+}
+
+/** Selects the first occurrence of `text` in a text node of the editor. */
+export function selectText(page: Page, text: string): Promise<void> {
+  return selectInText(page, text, "range");
 }
 
 /** Selects from the start of the first occurrence of `first` to the end of the first occurrence of `last`. */

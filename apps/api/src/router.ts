@@ -8,6 +8,7 @@ import { guidelinesRouter } from "./routers/guidelines.ts";
 import { membersRouter } from "./routers/members.ts";
 import { projectsRouter } from "./routers/projects.ts";
 import { usersRouter } from "./routers/users.ts";
+import type { inferRouterOutputs } from "@trpc/server";
 import { router } from "./trpc.ts";
 
 /** The whole API. */
@@ -22,3 +23,6 @@ export const appRouter = router({
 
 /** The API's type, for the web app's tRPC client. */
 export type AppRouter = typeof appRouter;
+
+/** What each procedure returns, as the web app receives it (`RouterOutputs["examples"]["get"]`). */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

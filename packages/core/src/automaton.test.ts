@@ -3,6 +3,7 @@ import { allowedTagTokens, createGenerationGuard, decodingAutomaton, maskLogits,
 import { grammar } from "./grammar.ts";
 import { modeSpans } from "./spans.ts";
 import { validate } from "./validator.ts";
+import { seededRandom } from "./testing/random.ts";
 
 const IDS: TagTokenIds = { "<AI>": 20, "</AI>": 21, "<AI_quoting_human>": 22, "</AI_quoting_human>": 23, "<AI_quoting_unaligned_AI>": 24, "</AI_quoting_unaligned_AI>": 25 };
 const END_OF_TEXT = 19;
@@ -22,18 +23,6 @@ function tokenBytes(id: number): Uint8Array | null {
 }
 const VOCABULARY = 26;
 const TAG_BY_ID = new Map(Object.entries(IDS).map(([tag, id]) => [id, tag]));
-
-/** A seeded generator so that failures can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Samples from softmax(logits). */
 function sample(logits: Float64Array, next: () => number): number {
@@ -100,7 +89,7 @@ describe("generation under the mask", () => {
     [true, 2_000],
   ])("random generations are all valid and never contain human-mode text (unaligned quotes %s, %i runs)", (unalignedQuotes, runs) => {
     const g = grammar({ unalignedQuotes });
-    const next = random(unalignedQuotes ? 2 : 1);
+    const next = seededRandom(unalignedQuotes ? 2 : 1);
     let quotes = 0;
     let spelledTraps = 0;
     let steps = 0;

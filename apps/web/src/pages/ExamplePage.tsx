@@ -3,9 +3,8 @@ import type { Node, Schema } from "prosemirror-model";
 import type { EditorView } from "prosemirror-view";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
-import type { AppRouter } from "@prealign/api";
+import type { RouterOutputs } from "@prealign/api";
 import { createSchema, docToText } from "@prealign/core";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Markdown } from "../components/Markdown.tsx";
 import { ConflictView } from "../editor/ConflictView.tsx";
 import { DraftStore } from "../editor/drafts.ts";
@@ -26,7 +25,7 @@ export function ExamplePage() {
   return <ExampleWorkspace key={id} example={example.data} />;
 }
 
-type Example = inferRouterOutputs<AppRouter>["examples"]["get"];
+type Example = RouterOutputs["examples"]["get"];
 
 /** Where editing starts: the newest revision, or unsaved work this browser kept for it. */
 function startingPoint(example: Example, schema: Schema, drafts: DraftStore): { doc: Node; baseRevisionId: string; restored: string | null } {

@@ -107,6 +107,7 @@ function Examples({ slug }: { slug: string }) {
     <section aria-labelledby="examples-title" className="card">
       <h2 id="examples-title">Examples</h2>
       {examples.error && <p role="alert" className="error">{errorMessage(examples.error)}</p>}
+      {examples.isPending && <p className="muted" role="status">Loading examples…</p>}
       {examples.isSuccess && items.length === 0 && <p className="muted">No examples yet.</p>}
       {items.length > 0 && (
         <table>
@@ -169,6 +170,7 @@ function Members({ slug, canManage }: { slug: string; canManage: boolean }) {
     <section aria-labelledby="members-title" className="card">
       <h2 id="members-title">Members</h2>
       {members.error && <p role="alert" className="error">{errorMessage(members.error)}</p>}
+      {members.isPending && <p className="muted" role="status">Loading members…</p>}
       {(setRoles.error ?? remove.error) && <p role="alert" className="error">{errorMessage(setRoles.error ?? remove.error)}</p>}
       <table>
         <thead>
