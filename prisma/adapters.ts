@@ -138,11 +138,110 @@ class NameAsTextClient extends pg.Client {
   }
 }
 
+/** What a driver adapter factory opens: one connection, with queries and transactions. */
+type SqlDriverAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
+
+/** An open transaction of a {@link SqlDriverAdapter}. */
+type SqlTransaction = Awaited<ReturnType<SqlDriverAdapter["startTransaction"]>>;
+
+/**
+ * A first-come, first-served lock: `acquire` resolves, in call order, with a function that
+ * releases it (calling that function more than once releases it once).
+ */
+class Lock {
+  #tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      let done = false;
+      release = () => {
+        if (done) return;
+        done = true;
+        resolve();
+      };
+    });
+    const granted = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => released);
+    return granted;
+  }
+}
+
+/**
+ * A SQLite connection on which a statement outside a transaction waits until no transaction is
+ * open. better-sqlite3 gives Prisma one connection; Prisma's adapter serialises transactions
+ * on it but lets other statements run straight away, and a statement run while another
+ * request's transaction is open becomes part of that transaction: it is committed or rolled
+ * back with it (a sign-in's new session would vanish when someone else's save rolls back).
+ * Here the transaction takes a lock from `BEGIN` until it commits or rolls back, and every
+ * statement outside it takes the same lock for the moment it runs.
+ */
+function serializeTransactions(connection: SqlDriverAdapter): SqlDriverAdapter {
+  const lock = new Lock();
+  async function alone<T>(work: () => Promise<T>): Promise<T> {
+    const release = await lock.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+  const releasing = (transaction: SqlTransaction, release: () => void): SqlTransaction => ({
+    provider: transaction.provider,
+    adapterName: transaction.adapterName,
+    options: transaction.options,
+    queryRaw: (query) => transaction.queryRaw(query),
+    executeRaw: (query) => transaction.executeRaw(query),
+    commit: () => transaction.commit().finally(release),
+    rollback: () => transaction.rollback().finally(release),
+  });
+  return {
+    provider: connection.provider,
+    adapterName: connection.adapterName,
+    queryRaw: (query) => alone(() => connection.queryRaw(query)),
+    executeRaw: (query) => alone(() => connection.executeRaw(query)),
+    executeScript: (script) => alone(() => connection.executeScript(script)),
+    async startTransaction(isolationLevel) {
+      const release = await lock.acquire();
+      try {
+        return releasing(await connection.startTransaction(isolationLevel), release);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+    ...(connection.getConnectionInfo ? { getConnectionInfo: () => connection.getConnectionInfo!() } : {}),
+    dispose: () => connection.dispose(),
+  };
+}
+
+/** The better-sqlite3 adapter factory, whose connections keep outside statements out of open transactions; see {@link serializeTransactions}. */
+class SerializedSqliteAdapter {
+  readonly provider = "sqlite";
+  readonly adapterName: string;
+  readonly #inner: PrismaBetterSQLite3;
+
+  constructor(inner: PrismaBetterSQLite3) {
+    this.#inner = inner;
+    this.adapterName = inner.adapterName;
+  }
+
+  /** Opens the database file. */
+  async connect(): Promise<SqlDriverAdapter> {
+    return serializeTransactions(await this.#inner.connect());
+  }
+
+  /** Opens the shadow database the Prisma CLI diffs against. */
+  async connectToShadowDb(): Promise<SqlDriverAdapter> {
+    return serializeTransactions(await this.#inner.connectToShadowDb());
+  }
+}
+
 /** The Prisma driver adapter for a target: better-sqlite3 for SQLite, pg for PostgreSQL. */
-export function createAdapter(target: DatabaseTarget): PrismaBetterSQLite3 | PrismaPg {
+export function createAdapter(target: DatabaseTarget): SerializedSqliteAdapter | PrismaPg {
   if (target.provider === "sqlite") {
     // `timeout` is better-sqlite3's busy timeout: wait this long for another writer.
-    return new PrismaBetterSQLite3({ url: `file:${target.file}`, timeout: 5000 });
+    return new SerializedSqliteAdapter(new PrismaBetterSQLite3({ url: `file:${target.file}`, timeout: 5000 }));
   }
   const { host, port, user, password, database } = target;
   return new PrismaPg({

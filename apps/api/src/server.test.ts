@@ -189,6 +189,45 @@ describe("login throttling", () => {
     expect(body.error.data.details.retryAfterSeconds).toBeGreaterThan(0);
     expect(sessionCookieOf(blocked)).toBeNull();
   });
+  it("refuses a batch of sign-ins as a whole, before any password is checked", async () => {
+    const email = await newAccount();
+    const guesses = Array.from({ length: 10 }, (_, attempt) => ({ email, password: attempt === 9 ? TEST_PASSWORD : `batched guess ${attempt}` }));
+    const response = await mutate(
+      base,
+      `${Array(10).fill("auth.login").join(",")}?batch=1`,
+      Object.fromEntries(guesses.map((guess, index) => [index, guess])),
+    );
+    expect(response.status).toBe(400);
+    expect(sessionCookieOf(response)).toBeNull();
+    const body = (await response.json()) as TrpcBody[];
+    expect(body).toHaveLength(10);
+    for (const one of body) {
+      expect(one.error.message).toBe("Refused: a sign-in (auth.login) must be sent on its own, not batched with other calls. Sign in again.");
+      expect(one.error.data.code).toBe("BAD_REQUEST");
+    }
+    const mixed = await mutate(base, "auth.logout,auth.login?batch=1", { 1: { email, password: TEST_PASSWORD } });
+    expect(mixed.status).toBe(400);
+    // A single sign-in in the batch format (what the web app's client sends) still works,
+    // and none of the refused guesses counted against the account.
+    const alone = await mutate(base, "auth.login?batch=1", { 0: { email, password: TEST_PASSWORD } });
+    expect(alone.status).toBe(200);
+    expect(sessionCookieOf(alone)).not.toBeNull();
+  });
+
+  it("counts the proxy's address, not addresses the client wrote into X-Forwarded-For", async () => {
+    const email = await newAccount();
+    const behindProxy = await start({ trustProxy: true });
+    const viaProxy = (claimed: string, client = "192.0.2.44") => ({ headers: { "x-forwarded-for": `${claimed}, ${client}` } });
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const response = await mutate(behindProxy, "auth.login", { email, password: "wrong password" }, viaProxy(`10.0.0.${attempt}`));
+      expect(response.status).toBe(401);
+    }
+    const rotated = await mutate(behindProxy, "auth.login", { email, password: TEST_PASSWORD }, viaProxy("10.0.0.99"));
+    expect(rotated.status).toBe(429);
+    // Another client behind the same proxy is counted on its own.
+    const other = await mutate(behindProxy, "auth.login", { email, password: TEST_PASSWORD }, viaProxy("10.0.0.99", "192.0.2.45"));
+    expect(other.status).toBe(200);
+  });
 });
 
 describe("API errors", () => {
@@ -217,6 +256,41 @@ describe("API errors", () => {
     const response = await mutate(base, "auth.login", { email: 42 });
     expect(response.status).toBe(400);
     expect((await bodyOf(response)).error.message).toMatch(/^The request was not accepted: email: .*password: /);
+  });
+
+  it("carry no stack trace", async () => {
+    const responses = [
+      await query(base, "projects.list", undefined),
+      await mutate(base, "auth.login", { email: 42 }),
+      await query(base, "examples.get", { exampleId: "missing" }, await logIn(base, await newAccount())),
+    ];
+    for (const response of responses) {
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      const text = await response.text();
+      expect(text).not.toContain('"stack"');
+      expect(text).not.toMatch(/\bat .*\.ts:\d+/);
+    }
+  });
+
+  it("answer a save too large to accept with a tRPC error that says what to do", async () => {
+    const author = await signedInUser(database.db);
+    const cookie = await logIn(base, author.user.email);
+    const huge = "x".repeat(11 * 1024 * 1024);
+    const response = await mutate(base, "examples.save?batch=1", { 0: { exampleId: "e", baseRevisionId: "r", doc: huge } }, { cookie });
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as unknown;
+    expect(body).toEqual([
+      {
+        error: {
+          message: "The text is too long to save: the server accepts at most 10 MB per save. Split the example into several shorter examples and save each one.",
+          code: -32013,
+          data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, path: "examples.save", details: null },
+        },
+      },
+    ]);
+    const single = await mutate(base, "examples.save", { exampleId: "e", baseRevisionId: "r", doc: huge }, { cookie });
+    expect(single.status).toBe(413);
+    expect(((await single.json()) as TrpcBody).error.data.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
   it("answer an anonymous call to a protected procedure with 401", async () => {

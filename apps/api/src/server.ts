@@ -9,8 +9,10 @@ import { existsSync } from "node:fs";
 import { extname, join } from "node:path";
 import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
+import { getErrorShape, transformTRPCResponse, TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { Db } from "./db/database.ts";
 import { appRouter, type AppRouter } from "./router.ts";
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from "./services/login-limiter.ts";
@@ -33,13 +35,102 @@ export interface ServerOptions {
   logger?: FastifyServerOptions["logger"];
   /** Mark the session cookie `Secure` even on plain HTTP (behind a TLS-terminating proxy). */
   secureCookies?: boolean;
-  /** Trust `X-Forwarded-*` headers from a reverse proxy for the client address and protocol. */
+  /**
+   * Run behind one reverse proxy: trust one hop, the peer that connects to this server, and
+   * take the client address from the rightmost `X-Forwarded-For` entry (the one that proxy
+   * added) and the protocol and host from its `X-Forwarded-Proto`/`-Host`. Entries further
+   * left were written by the client and are ignored, so that nobody can pick the address the
+   * login throttle counts. Only the proxy must be able to reach the server's port. (Fastify's
+   * numeric `trustProxy: 1` would trust no header at all in this version, so the one hop is
+   * given as a function.)
+   */
   trustProxy?: boolean;
   /** Login throttling limits. */
   loginLimits?: LoginLimits;
 }
 
+/** The largest request body accepted, in megabytes. */
+export const BODY_LIMIT_MB = 10;
+
+/** The procedure that must travel in a request of its own; see {@link refuseBatchedLogin}. */
+const LOGIN_PROCEDURE = "auth.login";
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Fastify's proxy trust for {@link ServerOptions.trustProxy}: the connecting peer (hop 0) only. */
+function trustOneHop(_address: string, hop: number): boolean {
+  return hop === 0;
+}
+
+/** The tRPC call a request makes: the procedure paths its URL names, and whether it is a batch. */
+function trpcCallOf(request: FastifyRequest): { paths: string[]; batch: boolean } | null {
+  const url = new URL(request.url, "http://studio.invalid");
+  if (!url.pathname.startsWith("/trpc/")) return null;
+  let joined: string;
+  try {
+    joined = decodeURIComponent(url.pathname.slice("/trpc/".length));
+  } catch {
+    return null;
+  }
+  const batch = url.searchParams.get("batch") === "1";
+  return { paths: batch ? joined.split(",") : [joined], batch };
+}
+
+/**
+ * Answers a tRPC request with `error` exactly as tRPC would have, for errors raised before
+ * tRPC sees the request: the same formatter, one error per call and an array for a batch,
+ * so that the web app's client shows the message instead of failing to read the response.
+ */
+function sendTrpcError(request: FastifyRequest, reply: FastifyReply, error: TRPCError): FastifyReply {
+  const config = appRouter._def._config;
+  const call = trpcCallOf(request) ?? { paths: [""], batch: false };
+  const type = request.method === "GET" ? "query" : "mutation";
+  const shapes = call.paths.map((path) => ({ error: getErrorShape({ config, error, type, path, input: undefined, ctx: undefined }) }));
+  const body = call.batch ? transformTRPCResponse(config, shapes) : transformTRPCResponse(config, shapes[0]!);
+  return reply.code(getHTTPStatusCodeFromError(error)).send(body);
+}
+
+/**
+ * Refuses a request that signs in together with other calls, or several times at once. The
+ * login throttle counts attempts one by one; a batch of guesses in one request must not be
+ * a way around it (tRPC can only allow or forbid batching for all procedures at once).
+ */
+function refuseBatchedLogin(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const call = trpcCallOf(request);
+  if (call && call.paths.length > 1 && call.paths.includes(LOGIN_PROCEDURE)) {
+    sendTrpcError(
+      request,
+      reply,
+      new TRPCError({
+        code: "BAD_REQUEST",
+        message: `Refused: a sign-in (${LOGIN_PROCEDURE}) must be sent on its own, not batched with other calls. Sign in again.`,
+      }),
+    );
+    return;
+  }
+  done();
+}
+
+/**
+ * Answers a body over {@link BODY_LIMIT_MB} on the tRPC route as a tRPC error that says what
+ * to do; Fastify's own 413 answer is not one, and the client could only say that it could not
+ * read the response. Every other error keeps Fastify's default handling.
+ */
+function answerTooLargeBodies(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | void {
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" && trpcCallOf(request)) {
+    return sendTrpcError(
+      request,
+      reply,
+      new TRPCError({
+        code: "PAYLOAD_TOO_LARGE",
+        message:
+          `The text is too long to save: the server accepts at most ${BODY_LIMIT_MB} MB per save. ` +
+          `Split the example into several shorter examples and save each one.`,
+      }),
+    );
+  }
+  return reply.send(error);
+}
 
 function refuse(reply: FastifyReply, message: string): FastifyReply {
   // Shaped like a tRPC error so that the web app's client shows the message.
@@ -91,14 +182,16 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const loginLimiter = new LoginLimiter(options.loginLimits ?? DEFAULT_LOGIN_LIMITS);
   const server = Fastify({
     logger: options.logger ?? false,
-    trustProxy: options.trustProxy ?? false,
-    bodyLimit: 10 * 1024 * 1024,
+    trustProxy: options.trustProxy ? trustOneHop : false,
+    bodyLimit: BODY_LIMIT_MB * 1024 * 1024,
     // Batched tRPC queries put every procedure name in the path.
     routerOptions: { maxParamLength: 5000 },
   });
 
   await server.register(fastifyCookie);
   server.addHook("onRequest", checkRequestForgery);
+  server.addHook("onRequest", refuseBatchedLogin);
+  server.setErrorHandler(answerTooLargeBodies);
 
   const createContext = async ({ req, res }: CreateFastifyContextOptions): Promise<Context> => {
     const sessionCookie = sessionCookieFor(req, res, options.secureCookies ?? false);

@@ -87,6 +87,9 @@ const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
+    // Stack traces go into error responses only on a developer's machine; tRPC's default
+    // (every NODE_ENV but "production") would send them from a server started without one.
+    isDev: process.env.NODE_ENV === "development",
     errorFormatter({ shape, error }) {
       const cause = error.cause;
       const issues = error.code === "BAD_REQUEST" ? validationIssues(cause) : null;

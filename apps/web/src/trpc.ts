@@ -4,7 +4,7 @@
  * the API package, so no server code reaches the bundle.
  */
 import { QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@prealign/api";
 
@@ -13,12 +13,19 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 
 /** Creates the client; one per page load. */
 export function createClient() {
+  const options = {
+    url: "/trpc",
+    headers: { "x-studio-csrf": "1" },
+    fetch: (url: URL | RequestInfo, init?: RequestInit) => fetch(url, { ...init, credentials: "same-origin" }),
+  };
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: "/trpc",
-        headers: { "x-studio-csrf": "1" },
-        fetch: (url, options) => fetch(url, { ...options, credentials: "same-origin" }),
+      // The server refuses a batch that carries a login (so that one request cannot carry many
+      // password guesses); a login therefore always travels alone.
+      splitLink({
+        condition: (op) => op.path === "auth.login",
+        true: httpLink(options),
+        false: httpBatchLink(options),
       }),
     ],
   });
@@ -41,8 +48,20 @@ export function errorCode(error: unknown): string | undefined {
   return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
 }
 
-function isClientError(error: unknown): boolean {
-  const status = error instanceof TRPCClientError ? (error.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
+/**
+ * The HTTP status of a failed call: the one tRPC reports, or else that of the response itself
+ * (a body the server refused before tRPC read it, such as a 413 from the size limit).
+ */
+export function httpStatus(error: unknown): number | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const data = error.data as { httpStatus?: number } | undefined;
+  const meta = error.meta as { response?: { status?: number } } | undefined;
+  return data?.httpStatus ?? meta?.response?.status;
+}
+
+/** Whether the server refused the call for what it asked (4xx): sending it again gets the same answer. */
+export function isClientError(error: unknown): boolean {
+  const status = httpStatus(error);
   return status !== undefined && status >= 400 && status < 500;
 }
 

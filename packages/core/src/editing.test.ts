@@ -215,6 +215,24 @@ describe("checkDocument", () => {
     expect(() => checkDocument(schema.nodeFromJSON(json))).toThrow(/Two AI spans have the id "ai-1"/);
   });
 
+  it("refuses a text holding a tag string, naming it, as the server does", () => {
+    const typed = (text: string) => ({ type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text }] }] });
+    expect(() => checkDocument(schema.nodeFromJSON(typed("typed <AI>by hand</AI>")))).toThrow(
+      /^The text at position 7 contains the tag string <AI>, which would read as a tag/,
+    );
+    expect(() => checkDocument(schema.nodeFromJSON(typed("only </AI_quoting_human>")))).toThrow(/tag string <\/AI_quoting_human>/);
+    const inside = toDoc("<AI>x</AI>").toJSON();
+    inside.content[0].content[0].content[0].text = "x <AI_quoting_human>";
+    expect(() => checkDocument(schema.nodeFromJSON(inside))).toThrow(/tag string <AI_quoting_human>/);
+  });
+
+  it("lets a tag string of a pair the project has not enabled stay plain text", () => {
+    const text = "cites <AI_quoting_unaligned_AI>";
+    const json = { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text }] }] };
+    expect(() => checkDocument(schema.nodeFromJSON(json))).not.toThrow();
+    expect(() => checkDocument(createSchema({ unalignedQuotes: true }).nodeFromJSON(json))).toThrow(/tag string <AI_quoting_unaligned_AI>/);
+  });
+
   it("refuses what check() refuses", () => {
     expect(() => checkDocument(schema.nodeFromJSON({ type: "doc", content: [] }))).toThrow(RangeError);
   });
@@ -226,6 +244,7 @@ describe("documentFromJSON", () => {
     expect(documentFromJSON(JSON.parse(JSON.stringify(doc.toJSON()))).eq(doc)).toBe(true);
     expect(() => documentFromJSON({ type: "doc", content: [{ type: "paragraph", content: [{ type: "ai", attrs: { id: "x" } }, { type: "ai", attrs: { id: "x" } }] }] })).toThrow(/Two AI spans/);
     expect(() => documentFromJSON({ type: "doc", content: [{ type: "table" }] })).toThrow();
+    expect(() => documentFromJSON({ type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "a <AI>b" }] }] })).toThrow(/tag string <AI>/);
   });
 });
 

@@ -11,8 +11,9 @@
  */
 import { Fragment, Node, type NodeType, type ResolvedPos, type Schema } from "prosemirror-model";
 import type { Transform } from "prosemirror-transform";
-import type { Mode } from "./grammar.ts";
-import { badBehaviourMarks, type BadBehaviourRange } from "./spans.ts";
+import { docToText } from "./codec.ts";
+import type { Mode, Tag } from "./grammar.ts";
+import { badBehaviourMarks, docModeSpans, modeSpans, type BadBehaviourRange } from "./spans.ts";
 import { modeOfNodeType, newSpanId, NODE_NAMES, nodeTypeOfMode, schema, schemaGrammar, type LineBreak } from "./schema.ts";
 
 /** The mode of the text at a position: what the editor's mode indicator shows. */
@@ -180,8 +181,8 @@ function containsHardBreak(content: Fragment): boolean {
 /**
  * The full check of a document received from a client: `doc.check()` (schema, nesting,
  * attributes) plus the rules content expressions cannot state: bad-behaviour marks sit only on
- * text and hard breaks (not on a whole AI span), and AI span ids are unique. Throws a
- * `RangeError` saying what is wrong.
+ * text and hard breaks (not on a whole AI span), AI span ids are unique, and no text holds a
+ * tag string (see {@link checkNoLiteralTags}). Throws a `RangeError` saying what is wrong.
  */
 export function checkDocument(doc: Node): void {
   doc.check();
@@ -196,11 +197,50 @@ export function checkDocument(doc: Node): void {
       ids.add(id);
     }
   });
+  checkNoLiteralTags(doc);
 }
 
 /**
- * A document from its JSON, fully checked (`Node.fromJSON`, then `checkDocument`): what the
- * server does with every document it receives. Throws a `RangeError` (or the `Error` that
+ * Refuses a document whose tagged text would not read back as the same document: a text node
+ * holding a tag string such as `<AI>` turns into a real tag once written out, which makes the
+ * text invalid or gives it other spans. Comparing the mode spans of the text with those of the
+ * document catches every such case; the message names the first tag string found.
+ */
+function checkNoLiteralTags(doc: Node): void {
+  const options = schemaGrammar(doc.type.schema).options;
+  let readsBack: boolean;
+  try {
+    readsBack = JSON.stringify(modeSpans(docToText(doc), options)) === JSON.stringify(docModeSpans(doc));
+  } catch {
+    readsBack = false;
+  }
+  if (readsBack) return;
+  const found = firstTagString(doc, schemaGrammar(doc.type.schema).tags);
+  const where = found ? `The text at position ${found.pos} contains the tag string ${found.tag}` : "Its text contains a tag string";
+  throw new RangeError(
+    `${where}, which would read as a tag in the tagged text. Make spans with the editor's span commands (or write tagged text and convert it) instead of typing tags into the text.`,
+  );
+}
+
+/** The first tag string inside a text node, and its position, or null. */
+function firstTagString(doc: Node, tags: readonly Tag[]): { tag: Tag; pos: number } | null {
+  let found: { tag: Tag; pos: number } | null = null;
+  doc.descendants((node, pos) => {
+    if (found) return false;
+    if (!node.isText) return true;
+    for (const tag of tags) {
+      const at = node.text!.indexOf(tag);
+      if (at >= 0 && (found === null || pos + at < found.pos)) found = { tag, pos: pos + at };
+    }
+    return false;
+  });
+  return found;
+}
+
+/**
+ * A document from its JSON, fully checked (`Node.fromJSON`, then `checkDocument`, literal tag
+ * strings included): what the server and `studio convert --to text` do with every document
+ * they receive. Throws a `RangeError` (or the `Error` that
  * `Node.fromJSON` throws for unknown node types) saying what is wrong.
  */
 export function documentFromJSON(json: unknown, s: Schema = schema): Node {

@@ -78,6 +78,18 @@ describe("studio convert", () => {
     expect(stderr).toContain(reason);
   });
 
+  it("--to text refuses a text holding a tag string, as the server does (exit 1)", async () => {
+    const doc = { type: "doc", content: [{ type: "paragraph", content: [{ type: "text", text: "typed <AI>by hand" }] }] };
+    const { code, stdout, stderr } = await studio(["convert", "--to", "text"], JSON.stringify(doc));
+    expect(code).toBe(1);
+    expect(stdout.length).toBe(0);
+    expect(stderr).toBe(
+      "studio convert: standard input is not a valid editor document: The text at position 7 contains the tag string <AI>, " +
+        "which would read as a tag in the tagged text. Make spans with the editor's span commands (or write tagged text and convert it) " +
+        "instead of typing tags into the text.\n",
+    );
+  });
+
   it("--to text refuses input that is not JSON (exit 1)", async () => {
     const { code, stderr } = await studio(["convert", "--to", "text"], "<AI>this is text</AI>");
     expect(code).toBe(1);

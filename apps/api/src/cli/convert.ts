@@ -4,8 +4,9 @@
  * `--to pm` reads tagged text and prints the document JSON (one line); an invalid text is
  * refused with the validator's errors. `--to text` reads document JSON, re-checks it as the
  * server does (`documentFromJSON`: `Node.fromJSON(schema, json)`, then nesting, attributes,
- * marks and unique AI span ids) and prints the tagged text exactly, with no newline added, so that
- * `convert --to pm | convert --to text -` gives back the original bytes. Exit status: 0
+ * marks, unique AI span ids and no tag strings typed into the text) and prints the tagged text
+ * exactly, with no newline added, so that `convert --to pm | convert --to text -` gives back
+ * the original bytes. Exit status: 0
  * converted, 1 the input is not a valid text or document, 2 usage or I/O error.
  */
 import { createSchema, docToText, documentFromJSON, textToDoc } from "@prealign/core";

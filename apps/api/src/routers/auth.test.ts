@@ -82,6 +82,31 @@ describe("auth.login", () => {
     await expect(elsewhere.auth.login({ email, password: TEST_PASSWORD })).resolves.toBeTruthy();
   });
 
+  it("counts guesses sent in parallel as they arrive: only five of ten reach the password check", async () => {
+    const limiter = new LoginLimiter();
+    const { caller } = callerFor(database.db, null, { limiter, clientAddress: "192.0.2.70" });
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, attempt) => caller.auth.login({ email, password: `parallel guess ${attempt}` })),
+    );
+    const codes = results.map((result) => (result.status === "rejected" ? (result.reason as { code: string }).code : "OK"));
+    expect(codes.filter((code) => code === "UNAUTHORIZED")).toHaveLength(5);
+    expect(codes.filter((code) => code === "TOO_MANY_REQUESTS")).toHaveLength(5);
+    expect((await failure(caller.auth.login({ email, password: TEST_PASSWORD }))).code).toBe("TOO_MANY_REQUESTS");
+  });
+
+  it("refuses an email after twenty failures spread over many addresses, but not other emails from them", async () => {
+    const target = uniqueEmail("target");
+    await createUser(database.db, { email: target, password: TEST_PASSWORD, actorId: null });
+    const limiter = new LoginLimiter();
+    const from = (host: number) => callerFor(database.db, null, { limiter, clientAddress: `198.51.100.${host}` }).caller;
+    const guesses = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, host) => from(host).auth.login({ email: target, password: `spread guess ${host}` })),
+    );
+    expect(guesses.every((result) => result.status === "rejected" && (result.reason as { code: string }).code === "UNAUTHORIZED")).toBe(true);
+    expect((await failure(from(100).auth.login({ email: target, password: TEST_PASSWORD }))).code).toBe("TOO_MANY_REQUESTS");
+    await expect(from(0).auth.login({ email, password: TEST_PASSWORD })).resolves.toBeTruthy();
+  });
+
   it("forgets earlier failures after a successful sign-in", async () => {
     const limiter = new LoginLimiter();
     const { caller } = callerFor(database.db, null, { limiter, clientAddress: "192.0.2.60" });

@@ -108,6 +108,17 @@ describe("examples.save", () => {
     expect(await database.db.revision.count({ where: { exampleId: draft.id } })).toBe(2);
   });
 
+  it("answers a retried save (first answer lost) with the revision it made, not a conflict", async () => {
+    const draft = await newDraft();
+    const { caller } = callerFor(database.db, author);
+    const save = { exampleId: draft.id, baseRevisionId: draft.head.id, doc: docOf("Sent twice") };
+    const first = await caller.examples.save(save);
+    const retried = await caller.examples.save(save);
+    expect(retried.id).toBe(first.id);
+    expect(retried.number).toBe(2);
+    expect(await database.db.revision.count({ where: { exampleId: draft.id } })).toBe(2);
+  });
+
   it("returns the head unchanged when nothing changed", async () => {
     const draft = await newDraft();
     const { caller } = callerFor(database.db, author);
@@ -143,7 +154,7 @@ describe("examples.save", () => {
     const { caller: asCommentator } = callerFor(database.db, commentator);
     const early = await failure(asCommentator.examples.save({ exampleId: draft.id, baseRevisionId: draft.head.id, doc: docOf("x") }));
     expect(early.code).toBe("FORBIDDEN");
-    expect(early.message).toContain("only in the commentary stage; this one is in draft");
+    expect(early.message).toBe("Only authors and admins can edit an example in the draft stage; ask one of them to make the change.");
     await database.db.example.update({ where: { id: draft.id }, data: { stage: "commentary" }, select: { id: true } });
     const saved = await asCommentator.examples.save({
       exampleId: draft.id,
@@ -151,6 +162,73 @@ describe("examples.save", () => {
       doc: docOf("Rude remark. <AI>That was unkind.</AI>"),
     });
     expect(saved.author.id).toBe(commentator.user.id);
+  });
+});
+
+describe("who may edit in which stage", () => {
+  let admin: ActiveSession;
+  let authorAndCommentator: ActiveSession;
+  let staged: { slug: string; id: string };
+
+  beforeAll(async () => {
+    admin = await signedInUser(database.db, { name: "Project admin" });
+    authorAndCommentator = await signedInUser(database.db, { name: "Both" });
+    staged = await projectWithMembers(database.db, [
+      { session: author, roles: ["author"] },
+      { session: commentator, roles: ["commentator"] },
+      { session: admin, roles: ["admin"] },
+      { session: authorAndCommentator, roles: ["author", "commentator"] },
+    ]);
+  });
+
+  /** Whether `who` can save an example that is in `stage` (set directly in the database). */
+  async function canSave(who: ActiveSession, stage: string): Promise<boolean> {
+    const { caller: asAuthor } = callerFor(database.db, author);
+    const { id } = await asAuthor.examples.create({ projectSlug: staged.slug });
+    const { head } = await asAuthor.examples.get({ exampleId: id });
+    await database.db.example.update({ where: { id }, data: { stage }, select: { id: true } });
+    const { caller } = callerFor(database.db, who);
+    const shown = await caller.examples.get({ exampleId: id });
+    const saved = await caller.examples.save({ exampleId: id, baseRevisionId: head.id, doc: docOf(`Edited in ${stage}`) }).then(
+      () => true,
+      (error: unknown) => {
+        if ((error as { code?: string }).code !== "FORBIDDEN") throw error;
+        return false;
+      },
+    );
+    expect(shown.canEdit, `canEdit shown in ${stage}`).toBe(saved);
+    return saved;
+  }
+
+  it("follows SPEC §4: authors in draft, commentators in commentary, admins in both, nobody later", async () => {
+    const stages = ["draft", "commentary", "review", "adjudication", "accepted", "rejected"];
+    const table: Record<string, string[]> = {};
+    for (const [name, who] of [
+      ["author", author],
+      ["commentator", commentator],
+      ["admin", admin],
+      ["author+commentator", authorAndCommentator],
+    ] as const) {
+      table[name] = [];
+      for (const stage of stages) if (await canSave(who, stage)) table[name].push(stage);
+    }
+    expect(table).toEqual({
+      author: ["draft"],
+      commentator: ["commentary"],
+      admin: ["draft", "commentary"],
+      "author+commentator": ["draft", "commentary"],
+    });
+  });
+
+  it("says that nobody edits an accepted example", async () => {
+    const { caller: asAuthor } = callerFor(database.db, author);
+    const { id } = await asAuthor.examples.create({ projectSlug: staged.slug });
+    const { head } = await asAuthor.examples.get({ exampleId: id });
+    const { caller } = callerFor(database.db, admin);
+    await database.db.example.update({ where: { id }, data: { stage: "accepted" }, select: { id: true } });
+    const refused = await failure(caller.examples.save({ exampleId: id, baseRevisionId: head.id, doc: docOf("late change") }));
+    expect(refused.code).toBe("FORBIDDEN");
+    expect(refused.message).toBe("This example is in the accepted stage, where nobody can edit it any more.");
   });
 });
 

@@ -134,6 +134,26 @@ describe("members", () => {
     expect(event).toEqual({ from: "commentator,reviewer", to: "reviewer,adjudicator", data: { userId: newcomer.user.id } });
   });
 
+  it("survive five admins adding the same role at once: each call succeeds or is a conflict, never a server error", async () => {
+    const member = await signedInUser(database.db, { name: "Contested" });
+    const contested = await projectWithMembers(database.db, [
+      { session: projectAdmin, roles: ["admin"] },
+      { session: member, roles: ["author"] },
+    ]);
+    const { caller } = callerFor(database.db, projectAdmin);
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => caller.members.setRoles({ projectSlug: contested.slug, userId: member.user.id, roles: ["author", "reviewer"] })),
+    );
+    const codes = results.map((result) => (result.status === "fulfilled" ? "OK" : (result.reason as { code?: string }).code));
+    expect(codes.every((code) => code === "OK" || code === "CONFLICT"), codes.join(", ")).toBe(true);
+    expect(codes).toContain("OK");
+    for (const result of results) {
+      if (result.status === "rejected") expect((result.reason as Error).message).toContain("Reload the member list");
+    }
+    const members = await caller.members.list({ projectSlug: contested.slug });
+    expect(members.find((one) => one.user.id === member.user.id)?.roles).toEqual(["author", "reviewer"]);
+  });
+
   it("are removed with all their roles, and a global admin may manage any project", async () => {
     const { caller } = callerFor(database.db, globalAdmin);
     await caller.members.remove({ projectSlug: project.slug, userId: newcomer.user.id });

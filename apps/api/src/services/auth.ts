@@ -47,13 +47,12 @@ export function normalizeEmail(email: string): string {
  */
 export async function logIn(db: Db, limiter: LoginLimiter, attempt: LoginAttempt): Promise<LoginResult> {
   const email = normalizeEmail(attempt.email);
-  await limiter.assertAllowed(email, attempt.clientAddress);
+  // The attempt is counted before the slow password check, so that parallel guesses cannot
+  // all pass the limit while each other's checks are still running. A failure keeps the point.
+  await limiter.startAttempt(email, attempt.clientAddress);
   const found = await db.user.findUnique({ where: { email }, select: credentialsSelect });
   const matches = await verifyPassword(found?.passwordHash ?? (await decoyPasswordHash()), attempt.password);
-  if (!found || !matches || found.disabledAt !== null) {
-    await limiter.recordFailure(email, attempt.clientAddress);
-    throw new UnauthenticatedError(LOGIN_FAILED_MESSAGE);
-  }
+  if (!found || !matches || found.disabledAt !== null) throw new UnauthenticatedError(LOGIN_FAILED_MESSAGE);
   await limiter.recordSuccess(email, attempt.clientAddress);
   const { id, name, isAdmin } = found;
   return { session: await startSession(db, id), user: { id, email: found.email, name, isAdmin } };

@@ -2,15 +2,7 @@
  * The server's check of every editor document a client sends: the same schema the editor
  * uses (from `@prealign/core`), then conversion to the tagged text that is stored beside it.
  */
-import {
-  checkDocument,
-  createSchema,
-  docModeSpans,
-  docToText,
-  modeSpans,
-  textToDoc,
-  type GrammarOptions,
-} from "@prealign/core";
+import { createSchema, docToText, documentFromJSON, textToDoc, type GrammarOptions } from "@prealign/core";
 import type { Node } from "prosemirror-model";
 import { InvalidInputError } from "../errors.ts";
 
@@ -25,41 +17,19 @@ export interface CheckedDocument {
 const REFUSED = "The editor sent a document the server cannot store";
 
 /**
- * Whether the tagged text has the document's structure. A schema-valid document can only
- * disagree with its text when a text node holds a tag string, which makes the text invalid
- * or gives it other spans.
- */
-function readsAsDocument(text: string, doc: Node, options: GrammarOptions): boolean {
-  try {
-    return JSON.stringify(modeSpans(text, options)) === JSON.stringify(docModeSpans(doc));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Checks a client's document against the project's schema (`nodeFromJSON`, then
- * `checkDocument`: nesting, attributes, marks, span ids) and converts it to tagged text. A
- * text node holding a literal tag string would give a text whose structure differs from the
- * document's, so the mode spans of both must agree. Throws `InvalidInputError` saying what
- * is wrong.
+ * Checks a client's document against the project's schema with core's `documentFromJSON`
+ * (nesting, attributes, marks, span ids, no tag strings in the text: the rule that
+ * `studio convert` applies too) and converts it to tagged text. Throws `InvalidInputError`
+ * saying what is wrong.
  */
 export function checkIncomingDocument(json: unknown, options: GrammarOptions): CheckedDocument {
-  const schema = createSchema(options);
   let doc: Node;
   try {
-    doc = schema.nodeFromJSON(json);
-    checkDocument(doc);
+    doc = documentFromJSON(json, createSchema(options));
   } catch (error) {
     throw new InvalidInputError(`${REFUSED}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const text = docToText(doc);
-  if (!readsAsDocument(text, doc, options)) {
-    throw new InvalidInputError(
-      `${REFUSED}: its plain text contains a tag string, which would read as a tag. Use the toolbar to make spans.`,
-    );
-  }
-  return { text, doc: JSON.stringify(doc.toJSON()) };
+  return { text: docToText(doc), doc: JSON.stringify(doc.toJSON()) };
 }
 
 /** The empty document a new example starts with. */

@@ -133,11 +133,25 @@ function requireHead<T>(exampleId: string, head: T | null): T {
 }
 
 /**
- * Whether the caller may save a new revision of an example in `stage`: authors and admins
- * may; commentators only during the commentary stage.
+ * Who may save a new revision in each stage (SPEC §4): authors write in `draft`,
+ * commentators in `commentary`, admins may edit in both; a stage missing here is read-only
+ * for everyone (review, adjudication, accepted, rejected).
  */
+const EDITORS_BY_STAGE: Partial<Record<Stage, readonly Role[]>> = {
+  draft: ["author", "admin"],
+  commentary: ["commentator", "admin"],
+};
+
+/** Whether the caller may save a new revision of an example in `stage`; see {@link EDITORS_BY_STAGE}. */
 export function mayEdit(access: ProjectAccess, stage: Stage): boolean {
-  return holdsAnyRole(access, ["author", "admin"]) || (stage === "commentary" && access.roles.includes("commentator"));
+  const editors = EDITORS_BY_STAGE[stage];
+  return editors !== undefined && holdsAnyRole(access, editors);
+}
+
+function cannotEditMessage(stage: Stage): string {
+  const editors = EDITORS_BY_STAGE[stage];
+  if (!editors) return `This example is in the ${stage} stage, where nobody can edit it any more.`;
+  return `Only ${editors.map((role) => `${role}s`).join(" and ")} can edit an example in the ${stage} stage; ask one of them to make the change.`;
 }
 
 /** Creates a draft with an empty first revision and returns its id. */
@@ -221,7 +235,8 @@ async function conflictWithHead(db: Db | Prisma.TransactionClient, exampleId: st
  * Saves a new revision. Throws `ForbiddenError` when the caller may not edit in the
  * example's stage, `InvalidInputError` for a document the schema refuses, and
  * `ConflictError` (with `details.headRevision`) when `baseRevisionId` is not the newest
- * revision. Saving a document identical to the newest revision returns that revision.
+ * revision. Saving a document identical to the newest revision returns that revision, whatever
+ * the base (so that a retried save is not a conflict).
  */
 export async function saveExample(db: Db, access: ProjectAccess, save: ExampleSave): Promise<RevisionView> {
   const example = await db.example.findUniqueOrThrow({
@@ -229,17 +244,13 @@ export async function saveExample(db: Db, access: ProjectAccess, save: ExampleSa
     select: { stage: true, project: { select: { settings: true } }, headRevision: { select: revisionSelect } },
   });
   const stage = asStage(example.stage);
-  if (!mayEdit(access, stage)) {
-    throw new ForbiddenError(
-      access.roles.includes("commentator")
-        ? `Commentators can edit an example only in the commentary stage; this one is in ${stage}.`
-        : `Only authors, commentators (in the commentary stage) and admins can edit examples in project "${access.projectSlug}".`,
-    );
-  }
+  if (!mayEdit(access, stage)) throw new ForbiddenError(cannotEditMessage(stage));
   const checked = checkIncomingDocument(save.doc, readProjectSettings(example.project.settings));
   const head = requireHead(save.exampleId, example.headRevision);
-  if (head.id !== save.baseRevisionId) throw await conflictWithHead(db, save.exampleId);
+  // A retried save whose first answer was lost arrives with the old base: the document
+  // already is the head, so it is answered with the head, not refused as a conflict.
   if (head.text === checked.text && head.doc === checked.doc) return head;
+  if (head.id !== save.baseRevisionId) throw await conflictWithHead(db, save.exampleId);
   try {
     return await db.$transaction(async (tx) => {
       const revision = await tx.revision.create({

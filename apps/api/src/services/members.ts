@@ -90,9 +90,23 @@ export async function addMember(db: Db, access: ProjectAccess, input: { email: s
 
 /**
  * Sets a member's roles to exactly `roles` (an empty list removes them from the project).
- * Throws `NotFoundError` when the account does not exist.
+ * Throws `NotFoundError` when the account does not exist, and `ConflictError` when someone
+ * else changed the same member's roles at the same moment (the insert of a role they had
+ * just added violates the unique key).
  */
 export async function setMemberRoles(db: Db, access: ProjectAccess, input: { userId: string; roles: Role[] }): Promise<Member> {
+  try {
+    return await replaceMemberRoles(db, access, input);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new ConflictError(
+      `Someone else changed this member's roles in project "${access.projectSlug}" at the same time. ` +
+        `Reload the member list to see their roles now, then change them again if needed.`,
+    );
+  }
+}
+
+function replaceMemberRoles(db: Db, access: ProjectAccess, input: { userId: string; roles: Role[] }): Promise<Member> {
   const wanted = sortRoles(input.roles);
   return db.$transaction(async (tx) => {
     const before = await findMember(tx, access.projectId, { id: input.userId });
