@@ -6,6 +6,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { Mutex } from "async-mutex";
 import pg from "pg";
 
 /** The database used when `DATABASE_URL` is unset: a SQLite file under `data/`. */
@@ -145,29 +146,6 @@ type SqlDriverAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 type SqlTransaction = Awaited<ReturnType<SqlDriverAdapter["startTransaction"]>>;
 
 /**
- * A first-come, first-served lock: `acquire` resolves, in call order, with a function that
- * releases it (calling that function more than once releases it once).
- */
-class Lock {
-  #tail: Promise<void> = Promise.resolve();
-
-  acquire(): Promise<() => void> {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      let done = false;
-      release = () => {
-        if (done) return;
-        done = true;
-        resolve();
-      };
-    });
-    const granted = this.#tail.then(() => release);
-    this.#tail = this.#tail.then(() => released);
-    return granted;
-  }
-}
-
-/**
  * A SQLite connection on which a statement outside a transaction waits until no transaction is
  * open. better-sqlite3 gives Prisma one connection; Prisma's adapter serialises transactions
  * on it but lets other statements run straight away, and a statement run while another
@@ -177,15 +155,9 @@ class Lock {
  * statement outside it takes the same lock for the moment it runs.
  */
 function serializeTransactions(connection: SqlDriverAdapter): SqlDriverAdapter {
-  const lock = new Lock();
-  async function alone<T>(work: () => Promise<T>): Promise<T> {
-    const release = await lock.acquire();
-    try {
-      return await work();
-    } finally {
-      release();
-    }
-  }
+  // async-mutex grants the lock in call order; its release functions are safe to call twice.
+  const lock = new Mutex();
+  const alone = <T>(work: () => Promise<T>): Promise<T> => lock.runExclusive(work);
   const releasing = (transaction: SqlTransaction, release: () => void): SqlTransaction => ({
     provider: transaction.provider,
     adapterName: transaction.adapterName,
