@@ -1,6 +1,7 @@
 /**
  * Bad input of the large kind: pasting megabytes. Valid text is taken whole; invalid text is
- * refused with the place of the problem, and nothing changes.
+ * refused with the place of the problem, and nothing changes; so is text that would make the
+ * example larger than the server can save.
  */
 import { expect, test } from "@playwright/test";
 import { editor, expectTaggedText, notice, openNewExample, paste, taggedTextView } from "./editor-steps.ts";
@@ -21,4 +22,14 @@ test("pasting megabytes: valid text is taken whole, invalid text is refused with
   await paste(page, { "text/plain": big });
   await expect(editor(page).locator("p")).toHaveCount(12_000);
   await expect.poll(async () => (await (await taggedTextView(page)).textContent())?.length).toBe(big.length);
+});
+
+test("a paste that would make the example larger than the server can save is refused, and nothing changes", async ({ page }) => {
+  await openNewExample(page);
+  await editor(page).click();
+  await paste(page, { "text/plain": "Kept." });
+  await expectTaggedText(page, "Kept.");
+  await paste(page, { "text/plain": "x".repeat(9 * 1024 * 1024) });
+  await expect(notice(page)).toContainText("Nothing was pasted (the clipboard still holds it): the example would then be larger than the 8 MB it can be saved with");
+  await expectTaggedText(page, "Kept.");
 });

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
+import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
 import { ExamplePage } from "./pages/ExamplePage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { ProjectPage } from "./pages/ProjectPage.tsx";
@@ -9,17 +10,23 @@ import { UsersPage } from "./pages/UsersPage.tsx";
 import { useSession } from "./session.ts";
 import { errorMessage, useTRPC } from "./trpc.ts";
 
-/** Routes of the studio. Everything but the login page needs a session. */
+/**
+ * Routes of the studio. Everything but the login page needs a session. A page that fails while
+ * rendering shows what happened instead of blanking the app; going elsewhere starts afresh.
+ */
 export function App() {
+  const location = useLocation();
   return (
-    <Routes>
-      <Route path="/login" element={<LoginPage />} />
-      <Route path="/" element={<SignedIn><ProjectsPage /></SignedIn>} />
-      <Route path="/users" element={<SignedIn><UsersPage /></SignedIn>} />
-      <Route path="/projects/:slug" element={<SignedIn><ProjectPage /></SignedIn>} />
-      <Route path="/examples/:id" element={<SignedIn><ExamplePage /></SignedIn>} />
-      <Route path="*" element={<SignedIn><NotFound /></SignedIn>} />
-    </Routes>
+    <ErrorBoundary resetKey={location.pathname}>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/" element={<SignedIn><ProjectsPage /></SignedIn>} />
+        <Route path="/users" element={<SignedIn><UsersPage /></SignedIn>} />
+        <Route path="/projects/:slug" element={<SignedIn><ProjectPage /></SignedIn>} />
+        <Route path="/examples/:id" element={<SignedIn><ExamplePage /></SignedIn>} />
+        <Route path="*" element={<SignedIn><NotFound /></SignedIn>} />
+      </Routes>
+    </ErrorBoundary>
   );
 }
 

@@ -19,7 +19,7 @@ const doc = (text: string) => ({ toJSON: () => ({ text }) });
 
 function setup(outcomes: SaveOutcome[]) {
   const storage = new MemoryStorage();
-  const drafts = new DraftStore(storage);
+  const drafts = new DraftStore(storage, "u1");
   const requests: Array<{ baseRevisionId: string; doc: unknown }> = [];
   const statuses: SaveStatus[] = [];
   const saver = new Autosaver({
@@ -93,7 +93,7 @@ describe("Autosaver", () => {
     const saver = new Autosaver({
       exampleId: "ex1",
       baseRevisionId: "r1",
-      drafts: new DraftStore(storage),
+      drafts: new DraftStore(storage, "u1"),
       onStatus: () => {},
       save: (request) => {
         requests.push(request);
@@ -120,7 +120,7 @@ describe("Autosaver", () => {
     const saver = new Autosaver({
       exampleId: "ex1",
       baseRevisionId: "r1",
-      drafts: new DraftStore({ getItem: () => null, removeItem: () => {}, setItem: () => { throw new Error("QuotaExceededError"); } }),
+      drafts: new DraftStore({ getItem: () => null, removeItem: () => {}, setItem: () => { throw new Error("QuotaExceededError"); } }, "u1"),
       onStatus: (status) => statuses.push(status),
       save: async () => ({ kind: "failed", message: "offline" }),
     });
@@ -128,6 +128,69 @@ describe("Autosaver", () => {
     await vi.advanceTimersByTimeAsync(800);
     expect(statuses.at(-1)).toMatchObject({ kind: "retrying", draftKept: false });
     saver.dispose();
+  });
+
+  it("does not retry a save the server refused for what it is, and keeps the draft", async () => {
+    const { saver, drafts, requests, statuses } = setup([
+      { kind: "refused", message: "The text is larger than 10 MB." },
+      { kind: "saved", revisionId: "r2", revisionNumber: 2 },
+    ]);
+    saver.change(doc("far too long"));
+    await vi.advanceTimersByTimeAsync(800);
+    expect(statuses.at(-1)).toEqual({ kind: "refused", message: "The text is larger than 10 MB.", draftKept: true });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(requests).toHaveLength(1);
+    expect(drafts.get("ex1")?.doc).toEqual({ text: "far too long" });
+    // The next edit is a new document, so it is sent.
+    saver.change(doc("shorter"));
+    await vi.advanceTimersByTimeAsync(800);
+    expect(requests).toHaveLength(2);
+    expect(statuses.at(-1)).toEqual({ kind: "saved", revisionNumber: 2 });
+  });
+
+  it("retries a network failure", async () => {
+    const { saver, requests, statuses } = setup([{ kind: "failed", message: "offline" }]);
+    saver.change(doc("x"));
+    await vi.advanceTimersByTimeAsync(800);
+    expect(statuses.at(-1)).toMatchObject({ kind: "retrying", retryInMs: 1000 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(requests).toHaveLength(2);
+    saver.dispose();
+  });
+
+  it("stops for good once disposed: a failed last save is not retried, and the draft stays", async () => {
+    let release: (outcome: SaveOutcome) => void = () => {};
+    const storage = new MemoryStorage();
+    const drafts = new DraftStore(storage, "u1");
+    const requests: unknown[] = [];
+    const saver = new Autosaver({
+      exampleId: "ex1",
+      baseRevisionId: "r1",
+      drafts,
+      onStatus: () => {},
+      save: (request) => {
+        requests.push(request);
+        return new Promise((resolve) => (release = resolve));
+      },
+    });
+    saver.change(doc("left behind"));
+    await vi.advanceTimersByTimeAsync(800);
+    expect(requests).toHaveLength(1);
+    // The page goes away while the save is in flight, and then the save fails.
+    saver.dispose();
+    release({ kind: "failed", message: "offline" });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(requests).toHaveLength(1);
+    expect(drafts.get("ex1")?.doc).toEqual({ text: "left behind" });
+  });
+
+  it("flush after dispose still sends what is pending, once", async () => {
+    const { saver, requests } = setup([{ kind: "failed", message: "offline" }]);
+    saver.change(doc("pending"));
+    saver.dispose();
+    await saver.flush();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(requests).toHaveLength(1);
   });
 
   it("flush saves at once and keepDraft writes without a request", async () => {

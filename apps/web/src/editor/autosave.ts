@@ -2,7 +2,9 @@
  * Autosave: edits are saved a moment after typing stops, each save naming the revision it was
  * based on. Before every save the document is written to the draft store, and it stays there
  * until the server has it. A stale base is a conflict the user resolves; an expired session or
- * a server or network failure keeps the draft and retries with growing delays.
+ * a server or network failure keeps the draft and retries with growing delays; a save the server
+ * refuses for what it is (too large, not allowed, malformed) keeps the draft and is not retried,
+ * since sending it again cannot change the answer.
  */
 import type { Draft, DraftStore } from "./drafts.ts";
 
@@ -16,6 +18,9 @@ export type SaveOutcome =
   | { kind: "saved"; revisionId: string; revisionNumber: number }
   | { kind: "conflict" }
   | { kind: "unauthorized"; message: string }
+  /** The server refused this save for what it is (a 4xx other than the session or a conflict). */
+  | { kind: "refused"; message: string }
+  /** The server or the network failed; the same save may go through later. */
   | { kind: "failed"; message: string };
 
 /** What the user is shown about saving. */
@@ -24,6 +29,7 @@ export type SaveStatus =
   | { kind: "unsaved" }
   | { kind: "saving" }
   | { kind: "conflict"; draftKept: boolean }
+  | { kind: "refused"; message: string; draftKept: boolean }
   | { kind: "retrying"; message: string; retryInMs: number; unauthorized: boolean; draftKept: boolean };
 
 /** Options of an `Autosaver`. */
@@ -59,6 +65,8 @@ export class Autosaver {
   private conflicted = false;
   /** Whether the browser took the last draft (it refuses when its storage is full). */
   private draftKept = true;
+  /** Set by `dispose`: the page is gone, so nothing is scheduled any more (only `flush` sends). */
+  private disposed = false;
 
   constructor(private readonly options: AutosaveOptions) {
     this.base = options.baseRevisionId;
@@ -116,8 +124,14 @@ export class Autosaver {
     this.setStatus({ kind: "saved", revisionNumber });
   }
 
-  /** Stops timers (the page is going away; the draft stays). */
+  /**
+   * Stops timers for good (the page is going away; the draft stays). A save still in flight
+   * settles, but a failure is not retried and later edits are not scheduled: a saver left
+   * behind would otherwise keep sending an old document and compete with the next page's saver.
+   * `flush` still sends what is pending, once.
+   */
   dispose(): void {
+    this.disposed = true;
     this.cancelTimer();
     this.keepDraft();
   }
@@ -128,6 +142,7 @@ export class Autosaver {
 
   private schedule(ms: number): void {
     this.cancelTimer();
+    if (this.disposed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.saveNow();
@@ -185,6 +200,11 @@ export class Autosaver {
     if (outcome.kind === "conflict") {
       this.conflicted = true;
       this.setStatus({ kind: "conflict", draftKept: this.draftKept });
+      return;
+    }
+    if (outcome.kind === "refused") {
+      // Sending the same document again gets the same answer; the next edit tries again.
+      this.setStatus({ kind: "refused", message: outcome.message, draftKept: this.draftKept });
       return;
     }
     const retryInMs = Math.min((this.options.retryMs ?? 1000) * 2 ** this.failures, this.options.maxRetryMs ?? 30_000);

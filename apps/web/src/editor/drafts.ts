@@ -1,6 +1,7 @@
 /**
- * Unsaved work kept in the browser (local storage, one key per example) until the server has
- * it, so that a reload, a lost network or a closed tab loses nothing.
+ * Unsaved work kept in the browser (local storage, one key per user and example) until the
+ * server has it, so that a reload, a lost network or a closed tab loses nothing. Drafts belong
+ * to the user who wrote them: someone else signing in on the same browser never gets them.
  */
 
 /** The storage calls drafts need (the browser's `localStorage`, or a map in tests). */
@@ -16,16 +17,20 @@ export interface Draft {
   updatedAt: number;
 }
 
-/** Drafts by example id. */
+/** One user's drafts, by example id (key `prealign:draft:<userId>:<exampleId>`). */
 export class DraftStore {
+  private readonly prefix: string;
+
   /**
    * @param storage where drafts live
-   * @param prefix key prefix; the example id follows it
+   * @param userId whose drafts these are
    */
   constructor(
     private readonly storage: DraftStorage,
-    private readonly prefix = "prealign:draft:",
-  ) {}
+    userId: string,
+  ) {
+    this.prefix = `prealign:draft:${userId}:`;
+  }
 
   /** The draft kept for an example, or null (also for an unreadable entry). */
   get(exampleId: string): Draft | null {

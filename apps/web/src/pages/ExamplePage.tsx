@@ -1,62 +1,70 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Node, Schema } from "prosemirror-model";
+import type { Node } from "prosemirror-model";
 import type { EditorView } from "prosemirror-view";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import type { RouterOutputs } from "@prealign/api";
 import { createSchema, docToText } from "@prealign/core";
+import { ErrorBoundary } from "../components/ErrorBoundary.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { ConflictView } from "../editor/ConflictView.tsx";
 import { DraftStore } from "../editor/drafts.ts";
 import { EditorPane } from "../editor/EditorPane.tsx";
 import { HistoryView } from "../editor/HistoryView.tsx";
-import { draftDoc, revisionDoc } from "../editor/revisionDoc.ts";
+import { revisionDoc } from "../editor/revisionDoc.ts";
 import { SaveStatusView } from "../editor/SaveStatusView.tsx";
+import { startingPoint } from "../editor/startingPoint.ts";
 import { useAutosave } from "../editor/useAutosave.ts";
+import { useSession } from "../session.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
 
-/** The example page (`/examples/:id`): the editor, the project's guidelines, the stage and the history. */
+/**
+ * The example page (`/examples/:id`): the editor, the project's guidelines, the stage and the
+ * history. A failure while showing it is caught here, so the rest of the app stays usable.
+ */
 export function ExamplePage() {
   const { id = "" } = useParams();
   const trpc = useTRPC();
+  const { user } = useSession();
   const example = useQuery(trpc.examples.get.queryOptions({ exampleId: id }, { staleTime: Infinity }));
-  if (example.error) return <p role="alert" className="error">{errorMessage(example.error)}</p>;
-  if (!example.data) return <p role="status">Loading…</p>;
-  return <ExampleWorkspace key={id} example={example.data} />;
+  // A failed later fetch (the newest revision, for a conflict) keeps the page: its data stays.
+  if (!example.data) return example.error ? <p role="alert" className="error">{errorMessage(example.error)}</p> : <p role="status">Loading…</p>;
+  if (!user) return <p role="status">Loading…</p>;
+  return (
+    <ErrorBoundary key={id}>
+      <ExampleWorkspace example={example.data} userId={user.id} />
+    </ErrorBoundary>
+  );
 }
 
 type Example = RouterOutputs["examples"]["get"];
 
-/** Where editing starts: the newest revision, or unsaved work this browser kept for it. */
-function startingPoint(example: Example, schema: Schema, drafts: DraftStore): { doc: Node; baseRevisionId: string; restored: string | null } {
-  const head = example.head;
-  const headDoc = revisionDoc(head, schema);
-  const draft = drafts.get(example.id);
-  const kept = draft ? draftDoc(draft.doc, schema) : null;
-  if (!draft || !kept || kept.eq(headDoc)) {
-    if (draft) drafts.remove(example.id);
-    return { doc: headDoc, baseRevisionId: head.id, restored: null };
-  }
-  const restored =
-    draft.baseRevisionId === head.id
-      ? "Unsaved changes kept in this browser were restored; they are being saved now."
-      : "Unsaved changes kept in this browser were restored. They were made on an older revision, so compare them with the newest one below.";
-  return { doc: kept, baseRevisionId: draft.baseRevisionId, restored };
+/** The newest revision, fetched to show beside the user's text in a conflict. */
+interface Newer {
+  id: string;
+  number: number;
+  doc: Node;
+  text: string;
+  mine: string;
 }
 
-function ExampleWorkspace({ example }: { example: Example }) {
+function ExampleWorkspace({ example, userId }: { example: Example; userId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const drafts = useMemo(() => new DraftStore(window.localStorage), []);
+  const drafts = useMemo(() => new DraftStore(window.localStorage, userId), [userId]);
   const schema = useMemo(() => createSchema({ unalignedQuotes: example.project.settings.unalignedQuotes }), [example.project.settings.unalignedQuotes]);
   const [start] = useState(() => startingPoint(example, schema, drafts));
   const [doc, setDoc] = useState(start.doc);
   const viewRef = useRef<EditorView | null>(null);
   const { saver, status, change } = useAutosave({ exampleId: example.id, baseRevisionId: start.baseRevisionId, revisionNumber: example.head.number, drafts });
-  const [conflict, setConflict] = useState<{ id: string; number: number; doc: Node; text: string; mine: string } | null>(null);
+  const [conflict, setConflict] = useState<Newer | null>(null);
+  const [conflictError, setConflictError] = useState<string | null>(null);
+  /** Bumped by "Try again" to fetch the newest revision once more. */
+  const [conflictAttempt, setConflictAttempt] = useState(0);
+  const [unrestorable, setUnrestorable] = useState(start.unrestorable);
   useEffect(() => {
     // Restored work goes to the server at once (a stale base shows the conflict view).
-    if (start.restored) saver.change(start.doc);
+    if (start.restored) saver?.change(start.doc);
   }, [saver, start]);
   const project = useQuery(trpc.projects.get.queryOptions({ projectSlug: example.project.slug }));
   const editable = example.canEdit;
@@ -65,15 +73,21 @@ function ExampleWorkspace({ example }: { example: Example }) {
     if (status.kind !== "conflict") return;
     let current = true;
     // The refused save says only that the base is stale; the newest revision is fetched to show it.
-    void queryClient.fetchQuery({ ...trpc.examples.get.queryOptions({ exampleId: example.id }), staleTime: 0 }).then((latest) => {
-      if (!current) return;
-      const theirs = revisionDoc(latest.head, schema);
-      setConflict({ id: latest.head.id, number: latest.head.number, doc: theirs, text: docToText(theirs), mine: docToText(viewRef.current!.state.doc) });
-    });
+    setConflictError(null);
+    queryClient
+      .fetchQuery({ ...trpc.examples.get.queryOptions({ exampleId: example.id }), staleTime: 0 })
+      .then((latest) => {
+        if (!current) return;
+        const theirs = revisionDoc(latest.head, schema);
+        setConflict({ id: latest.head.id, number: latest.head.number, doc: theirs, text: docToText(theirs), mine: docToText(viewRef.current!.state.doc) });
+      })
+      .catch((error: unknown) => {
+        if (current) setConflictError(errorMessage(error));
+      });
     return () => {
       current = false;
     };
-  }, [status.kind, example.id, queryClient, trpc, schema]);
+  }, [status.kind, conflictAttempt, example.id, queryClient, trpc, schema]);
 
   return (
     <section className="example-page">
@@ -81,7 +95,7 @@ function ExampleWorkspace({ example }: { example: Example }) {
         <h1>
           Example <span className={`stage stage-${example.stage}`}>{example.stage}</span>
         </h1>
-        <SaveStatusView status={status} onRetry={() => void saver.flush()} />
+        <SaveStatusView status={status} onRetry={() => void saver?.flush()} />
       </div>
       <p className="muted">
         Project <Link to={`/projects/${example.project.slug}`}>{example.project.name}</Link>
@@ -92,8 +106,36 @@ function ExampleWorkspace({ example }: { example: Example }) {
           {start.restored}
         </p>
       )}
+      {unrestorable !== null && (
+        <section className="card kept-text" aria-labelledby="kept-text-title">
+          <h2 id="kept-text-title">Unsaved text from earlier, which you can copy</h2>
+          <p>
+            This browser kept text of yours for this example that was never saved. You cannot edit the example now, so it is not in the editor; copy it if you
+            need it.
+          </p>
+          <textarea aria-label="Your kept text" readOnly value={unrestorable} rows={6} />
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              drafts.remove(example.id);
+              setUnrestorable(null);
+            }}
+          >
+            Forget this text
+          </button>
+        </section>
+      )}
       <div className="columns">
         <div>
+          {conflictError !== null && !conflict && (
+            <p role="alert" className="error">
+              The newer revision could not be loaded to compare with your text: {conflictError}{" "}
+              <button type="button" className="secondary" onClick={() => setConflictAttempt((n) => n + 1)}>
+                Try again
+              </button>
+            </p>
+          )}
           {conflict && (
             <ConflictView
               mine={conflict.mine}
@@ -101,16 +143,16 @@ function ExampleWorkspace({ example }: { example: Example }) {
               theirsLabel={`Revision ${conflict.number}`}
               onKeepMine={() => {
                 setConflict(null);
-                void saver.keepMine(conflict.id);
+                void saver?.keepMine(conflict.id);
               }}
               onTakeTheirs={() => {
-                saver.reset(conflict.id, conflict.number);
+                saver?.reset(conflict.id, conflict.number);
                 setDoc(conflict.doc);
                 setConflict(null);
               }}
             />
           )}
-          <EditorPane doc={doc} viewRef={viewRef} onDocChange={change} editable={editable} />
+          <EditorPane doc={doc} viewRef={viewRef} onDocChange={editable ? change : () => {}} editable={editable} />
           <HistoryView exampleId={example.id} />
         </div>
         <aside aria-labelledby="guidelines-title" className="card guidelines" tabIndex={0}>

@@ -1,13 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
+import { safeNext } from "../safeNext.ts";
 import { useSession } from "../session.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
-
-/** Only same-site paths are followed after login, so a crafted link cannot send people away. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
-}
 
 /** The login form: fields labelled "Email" and "Password" (SPEC §6). */
 export function LoginPage() {

@@ -2,13 +2,15 @@
  * Paste, drop and copy in the view (the rules are in `../clipboard.ts`). Paste and drop
  * insert the editor's own HTML with its structure where it fits exactly, and otherwise read the
  * text as tagged text in the mode where it lands; what cannot be read there is refused with a
- * message and nothing changes. Copy writes the selection's tagged text as plain text (beside
+ * message and nothing changes, as is anything that would make the document larger than the server
+ * can save (`../saveLimit.ts`). Copy writes the selection's tagged text as plain text (beside
  * ProseMirror's HTML, which keeps the structure).
  */
 import type { Slice } from "prosemirror-model";
 import { Plugin, Selection, type Transaction } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
 import { insertOwnSlice, insertTaggedText, sliceToTaggedText, type Insertion } from "../clipboard.ts";
+import { documentTooLarge, TOO_LARGE_REASON, textTooLarge } from "../saveLimit.ts";
 import { withNotice } from "./notices.ts";
 
 /** HTML that ProseMirror wrote when copying from an editor carries its slice's open depths. */
@@ -22,10 +24,14 @@ function insertAt(tr: Transaction, pos: number, data: DataTransfer | null, slice
   // Plain text from elsewhere is taken exactly as it is (line breaks included); HTML from
   // elsewhere, or our own HTML landing in another mode, as the tagged text of what it holds.
   const plain = own ? "" : (data?.getData("text/plain") ?? "");
-  return insertTaggedText(tr, pos, plain || sliceToTaggedText(slice, tr.doc.type.schema));
+  const text = plain || sliceToTaggedText(slice, tr.doc.type.schema);
+  // Megabytes past the limit are refused before they are read, which would take a while.
+  if (textTooLarge(text)) return { ok: false, reason: TOO_LARGE_REASON };
+  return insertTaggedText(tr, pos, text);
 }
 
 function finish(view: EditorView, tr: Transaction, pos: number, outcome: Insertion, refusal: string, uiEvent: string): void {
+  if (outcome.ok && documentTooLarge(tr.doc)) outcome = { ok: false, reason: TOO_LARGE_REASON };
   if (!outcome.ok) {
     view.dispatch(withNotice(view.state.tr, `${refusal}: ${outcome.reason}`));
     return;
