@@ -132,15 +132,16 @@ function answerTooLargeBodies(error: FastifyError, request: FastifyRequest, repl
   return reply.send(error);
 }
 
-function refuse(reply: FastifyReply, message: string): FastifyReply {
-  // Shaped like a tRPC error so that the web app's client shows the message.
-  return reply.code(403).send({ error: { message, code: -32003, data: { code: "FORBIDDEN", httpStatus: 403 } } });
+/** Refuses a forged request with a tRPC-shaped 403, so that the web app shows the message. */
+function refuse(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
+  return sendTrpcError(request, reply, new TRPCError({ code: "FORBIDDEN", message }));
 }
 
 function checkRequestForgery(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   if (SAFE_METHODS.has(request.method)) return done();
   if (request.headers[CSRF_HEADER] !== "1") {
     refuse(
+      request,
       reply,
       `Refused: the request lacks the ${CSRF_HEADER} header that the studio's own pages send. ` +
         `If you are using the studio in a browser, reload the page; scripts must send "${CSRF_HEADER}: 1".`,
@@ -151,6 +152,7 @@ function checkRequestForgery(request: FastifyRequest, reply: FastifyReply, done:
   const ownOrigin = `${request.protocol}://${request.host}`;
   if (origin !== undefined && origin !== ownOrigin) {
     refuse(
+      request,
       reply,
       `Refused: the request comes from ${origin}, another site than this studio (${ownOrigin}). ` +
         `Open the studio at ${ownOrigin} and try again.`,
