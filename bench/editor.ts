@@ -22,20 +22,8 @@ import { schema as basicSchema } from "prosemirror-schema-basic";
 import { BAD_BEHAVIOUR_MARK, schema, textToDoc } from "@prealign/core";
 import { percentile, type Benchmark, type BenchResult } from "./harness.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium.ts";
-
-/** What the bench page exposes (`EditorBench` in benchPage.ts, which this project cannot import). */
-interface EditorBenchHandle {
-  open(kind: "studio" | "plain", json: string): Promise<number>;
-  placeCursor(index: number, where: "human" | "ai"): void;
-  startMeasuring(): void;
-  samples(): number[];
-}
-
-declare global {
-  interface Window {
-    editorBench: EditorBenchHandle;
-  }
-}
+// The page's `window.editorBench` type.
+import "../apps/web/src/editor/benchContract.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PAGE_SCRIPT = join(ROOT, "apps/web/src/editor/benchPage.ts");

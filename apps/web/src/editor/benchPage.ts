@@ -14,26 +14,10 @@ import { EditorView } from "prosemirror-view";
 import { schema } from "@prealign/core";
 import { createEditorState, createEditorView } from "./setup.ts";
 import { isSpan } from "./spans.ts";
+// `window.editorBench`, the handle this page sets.
+import "./benchContract.ts";
 import "../styles.css";
 import "./editor.css";
-
-/** The benchmark's handle on the page. */
-export interface EditorBench {
-  /** Opens `json` (a document of the editor's schema) and resolves with ms until it is painted. */
-  open(kind: "studio" | "plain", json: string): Promise<number>;
-  /** Puts the cursor in paragraph `index`: in its human text, or inside its first AI span. */
-  placeCursor(index: number, where: "human" | "ai"): void;
-  /** Forgets the samples and records one per keydown from now on. */
-  startMeasuring(): void;
-  /** Keystroke-to-paint latencies recorded so far (ms). */
-  samples(): number[];
-}
-
-declare global {
-  interface Window {
-    editorBench: EditorBench;
-  }
-}
 
 /** Resolves with the time just after the next frame is painted. */
 function afterPaint(): Promise<number> {
