@@ -4,7 +4,11 @@
  */
 import type { Benchmark, BenchResult } from "./harness.ts";
 
-const modules: Array<() => Promise<{ benchmarks: Benchmark[] }>> = [() => import("./editor.ts"), () => import("./core.ts")];
+const modules: Array<() => Promise<{ benchmarks: Benchmark[] }>> = [
+  () => import("./editor.ts"),
+  () => import("./core.ts"),
+  () => import("./hostile.ts"),
+];
 
 function round(value: number): number {
   return Number(value.toPrecision(4));

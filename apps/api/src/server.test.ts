@@ -1,7 +1,7 @@
 /**
  * The HTTP server as a browser meets it: session cookie flags, refusal of forged
- * cross-site requests, login throttling, error shapes, and the web app with its
- * single-page fallback.
+ * cross-site requests, login throttling, error shapes, the web app with its
+ * single-page fallback, security headers, and the cap on tRPC batches.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { textToDoc } from "@prealign/core";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServer, CSRF_HEADER, SESSION_COOKIE, type ServerOptions } from "./server.ts";
+import { createServer, CSRF_HEADER, MAX_BATCH_SIZE, SESSION_COOKIE, type ServerOptions } from "./server.ts";
 import { createTestDatabase, type TestDatabase } from "./test/database.ts";
 import { projectWithMembers, signedInUser, TEST_PASSWORD, uniqueEmail } from "./test/fixtures.ts";
 import { createUser } from "./services/users.ts";
@@ -331,5 +331,107 @@ describe("/healthz", () => {
     const response = await fetch(`${base}/healthz`);
     expect(response.status).toBe(200);
     expect(await bodyOf(response)).toEqual({ status: "ok" });
+  });
+});
+
+/** A Content-Security-Policy header as its directives, each with its sources. */
+function directivesOf(header: string | null): Record<string, string[]> {
+  const directives: Record<string, string[]> = {};
+  for (const directive of (header ?? "").split(";")) {
+    const [name, ...sources] = directive.trim().split(/\s+/);
+    if (name) directives[name] = sources;
+  }
+  return directives;
+}
+
+describe("security headers", () => {
+  it("are on every response: a page, a static asset, a tRPC answer, /healthz, a 404 and a refusal", async () => {
+    const responses = {
+      page: await fetch(`${base}/examples/abc123`),
+      asset: await fetch(`${base}/assets/app-1234.js`),
+      trpc: await query(base, "auth.me", undefined),
+      healthz: await fetch(`${base}/healthz`),
+      missing: await fetch(`${base}/assets/missing.js`),
+      refused: await fetch(`${base}/trpc/auth.logout`, { method: "POST" }),
+    };
+    for (const [name, response] of Object.entries(responses)) {
+      expect(directivesOf(response.headers.get("content-security-policy")), name).toEqual({
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+      });
+      expect(response.headers.get("x-content-type-options"), name).toBe("nosniff");
+      expect(response.headers.get("x-frame-options"), name).toBe("DENY");
+      expect(response.headers.get("referrer-policy"), name).toBe("same-origin");
+      expect(response.headers.get("cross-origin-opener-policy"), name).toBe("same-origin");
+      expect(response.headers.get("cross-origin-resource-policy"), name).toBe("same-origin");
+    }
+    expect(responses.page.status).toBe(200);
+    expect(responses.asset.status).toBe(200);
+    expect(responses.missing.status).toBe(404);
+    expect(responses.refused.status).toBe(403);
+  });
+
+  it("allow no inline script, no other origin, and no upgrade to an https: that plain http lacks", async () => {
+    const policy = (await fetch(`${base}/`)).headers.get("content-security-policy")!;
+    expect(policy).not.toContain("unsafe-inline");
+    expect(policy).not.toContain("unsafe-eval");
+    expect(policy).not.toMatch(/https?:|\*/);
+    expect(policy).not.toContain("upgrade-insecure-requests");
+  });
+
+  it("ask for HTTPS only (HSTS) when the browser came over HTTPS, never on plain HTTP", async () => {
+    for (const path of ["/", "/healthz", "/trpc/auth.me"]) {
+      expect((await fetch(`${base}${path}`)).headers.get("strict-transport-security"), path).toBeNull();
+    }
+    // Without trustProxy a client cannot claim HTTPS by writing the header itself.
+    const claimed = await fetch(`${base}/`, { headers: { "x-forwarded-proto": "https" } });
+    expect(claimed.headers.get("strict-transport-security")).toBeNull();
+    const behindProxy = await start({ trustProxy: true });
+    const overHttps = await fetch(`${behindProxy}/`, { headers: { "x-forwarded-proto": "https" } });
+    expect(overHttps.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    const overHttp = await fetch(`${behindProxy}/`, { headers: { "x-forwarded-proto": "http" } });
+    expect(overHttp.headers.get("strict-transport-security")).toBeNull();
+    const insisting = await start({ secureCookies: true });
+    expect((await fetch(`${insisting}/healthz`)).headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+  });
+});
+
+describe("tRPC batches", () => {
+  const batchOf = (path: string, size: number) => `${Array(size).fill(path).join(",")}?batch=1`;
+
+  it("of 20 calls, the most allowed, are answered call by call", async () => {
+    expect(MAX_BATCH_SIZE).toBe(20);
+    const response = await fetch(`${base}/trpc/${batchOf("auth.me", 20)}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as TrpcBody[];
+    expect(body).toHaveLength(20);
+    for (const one of body) expect(one.result.data).toBeNull();
+  });
+
+  it("of 21 calls are refused with 400 before any call runs, saying what to do", async () => {
+    const message =
+      "Refused: the request batches 21 calls, but the server accepts at most 20 calls per request. Send the calls in several requests of at most 20 each.";
+    const queries = await fetch(`${base}/trpc/${batchOf("auth.me", 21)}`);
+    expect(queries.status).toBe(400);
+    const body = (await queries.json()) as TrpcBody;
+    expect(body.error.message).toBe(message);
+    expect(body.error.data.code).toBe("BAD_REQUEST");
+
+    const author = await signedInUser(database.db);
+    const project = await projectWithMembers(database.db, [{ session: author, roles: ["author"] }]);
+    const cookie = await logIn(base, author.user.email);
+    const examplesBefore = await database.db.example.count();
+    const inputs = Object.fromEntries(Array.from({ length: 21 }, (_, index) => [index, { projectSlug: project.slug }]));
+    const mutations = await mutate(base, batchOf("examples.create", 21), inputs, { cookie });
+    expect(mutations.status).toBe(400);
+    expect(((await mutations.json()) as TrpcBody).error.message).toBe(message);
+    expect(await database.db.example.count()).toBe(examplesBefore);
   });
 });

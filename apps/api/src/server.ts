@@ -3,11 +3,14 @@
  * fallback to `index.html`) and `/healthz`, on one port. Cross-site request forgery is
  * refused before any handler runs: every request that can change something must carry the
  * `x-studio-csrf: 1` header (which a cross-site form cannot send) and, when the browser
- * names an `Origin`, come from this server's own origin.
+ * names an `Origin`, come from this server's own origin. Every response carries security
+ * headers (a Content-Security-Policy that allows nothing but this origin, no framing, no
+ * MIME sniffing), and a tRPC batch may hold at most {@link MAX_BATCH_SIZE} calls.
  */
 import { existsSync } from "node:fs";
 import { extname, join } from "node:path";
 import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import { getErrorShape, transformTRPCResponse, TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
@@ -15,6 +18,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { Db } from "./db/database.ts";
 import { appRouter, type AppRouter } from "./router.ts";
+import { DocumentChecker } from "./services/documents.ts";
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from "./services/login-limiter.ts";
 import { resumeSession } from "./services/sessions.ts";
 import type { Context, SessionCookie } from "./trpc.ts";
@@ -52,6 +56,42 @@ export interface ServerOptions {
 /** The largest request body accepted, in megabytes. */
 export const BODY_LIMIT_MB = 10;
 
+/**
+ * The most calls one tRPC batch may hold. A batch runs its calls side by side, so without a
+ * cap one request could start any number of database queries. The web app's batch link
+ * sends at most this many calls per request (`maxItems` in apps/web/src/trpc.ts).
+ */
+export const MAX_BATCH_SIZE = 20;
+
+/**
+ * The Content-Security-Policy of every response. Everything the built web app loads (its one
+ * script, its stylesheet, the favicon, the `/trpc` calls) comes from this origin, and nothing
+ * may leave the machine, so no other origin is named anywhere. Scripts and styles are allowed
+ * from files only: the built `index.html` has no inline script or style, and the style
+ * properties that React and ProseMirror set go through the CSSOM, which the policy does not
+ * govern. Images may also be `data:` URLs (an icon inlined into a stylesheet or by a
+ * library), which cannot carry script. There is deliberately no `upgrade-insecure-requests`:
+ * the studio is often served over plain `http://localhost`, where it would send the browser
+ * to an `https:` that is not there.
+ */
+const CONTENT_SECURITY_POLICY = {
+  "default-src": ["'self'"],
+  "script-src": ["'self'"],
+  "style-src": ["'self'"],
+  "img-src": ["'self'", "data:"],
+  "connect-src": ["'self'"],
+  "object-src": ["'none'"],
+  "base-uri": ["'self'"],
+  "form-action": ["'self'"],
+  "frame-ancestors": ["'none'"],
+};
+
+/**
+ * The Strict-Transport-Security header, sent only on responses that reach the browser over
+ * HTTPS (see {@link sendStrictTransportSecurity}); helmet's default value.
+ */
+const STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains";
+
 /** The procedure that must travel in a request of its own; see {@link refuseBatchedLogin}. */
 const LOGIN_PROCEDURE = "auth.login";
 
@@ -80,14 +120,58 @@ function trpcCallOf(request: FastifyRequest): { paths: string[]; batch: boolean 
  * Answers a tRPC request with `error` exactly as tRPC would have, for errors raised before
  * tRPC sees the request: the same formatter, one error per call and an array for a batch,
  * so that the web app's client shows the message instead of failing to read the response.
+ * With `wholeBatch`, a batch is answered with one error that stands for all its calls, as
+ * tRPC answers a batch it refuses as a whole (its client gives that error to every call).
  */
-function sendTrpcError(request: FastifyRequest, reply: FastifyReply, error: TRPCError): FastifyReply {
+function sendTrpcError(request: FastifyRequest, reply: FastifyReply, error: TRPCError, wholeBatch = false): FastifyReply {
   const config = appRouter._def._config;
   const call = trpcCallOf(request) ?? { paths: [""], batch: false };
   const type = request.method === "GET" ? "query" : "mutation";
-  const shapes = call.paths.map((path) => ({ error: getErrorShape({ config, error, type, path, input: undefined, ctx: undefined }) }));
-  const body = call.batch ? transformTRPCResponse(config, shapes) : transformTRPCResponse(config, shapes[0]!);
+  const shapeFor = (path: string | undefined) => ({ error: getErrorShape({ config, error, type, path, input: undefined, ctx: undefined }) });
+  const body =
+    call.batch && !wholeBatch
+      ? transformTRPCResponse(config, call.paths.map(shapeFor))
+      : transformTRPCResponse(config, shapeFor(call.batch ? undefined : call.paths[0]));
   return reply.code(getHTTPStatusCodeFromError(error)).send(body);
+}
+
+/**
+ * Tells the browser to use HTTPS only, on responses that reach it over HTTPS: the request
+ * came over TLS (directly or, with {@link ServerOptions.trustProxy}, through the proxy), or
+ * the server was told with {@link ServerOptions.secureCookies} that a TLS-terminating proxy
+ * stands in front. Over plain HTTP the header means nothing (browsers ignore it there) and
+ * is not sent, so that the studio on `http://localhost` does not claim to be HTTPS-only.
+ */
+function sendStrictTransportSecurity(secureCookies: boolean) {
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    if (secureCookies || request.protocol === "https") reply.header("strict-transport-security", STRICT_TRANSPORT_SECURITY);
+    done();
+  };
+}
+
+/**
+ * Refuses a tRPC batch of more than {@link MAX_BATCH_SIZE} calls before any of them runs.
+ * tRPC's own `maxBatchSize` refusal only says "Batch call exceeds maximum size"; this one
+ * says what the limit is and what to do. The refusal is one error for the whole batch, so
+ * that the answer to a request naming thousands of calls is not thousands of errors long.
+ */
+function refuseOversizedBatches(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const call = trpcCallOf(request);
+  if (call && call.batch && call.paths.length > MAX_BATCH_SIZE) {
+    sendTrpcError(
+      request,
+      reply,
+      new TRPCError({
+        code: "BAD_REQUEST",
+        message:
+          `Refused: the request batches ${call.paths.length} calls, but the server accepts at most ${MAX_BATCH_SIZE} calls per request. ` +
+          `Send the calls in several requests of at most ${MAX_BATCH_SIZE} each.`,
+      }),
+      true,
+    );
+    return;
+  }
+  done();
 }
 
 /**
@@ -182,6 +266,7 @@ function sessionCookieFor(request: FastifyRequest, reply: FastifyReply, forceSec
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db } = options;
   const loginLimiter = new LoginLimiter(options.loginLimits ?? DEFAULT_LOGIN_LIMITS);
+  const documents = new DocumentChecker();
   const server = Fastify({
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ? trustOneHop : false,
@@ -190,8 +275,23 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     routerOptions: { maxParamLength: 5000 },
   });
 
+  server.addHook("onClose", () => documents.close());
   await server.register(fastifyCookie);
+  // Registered before the hooks below, so that its onRequest hook sets the headers before any
+  // of them can answer: refusals, 404s, static files and tRPC responses all carry them.
+  await server.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    // No Referer to any other site. Not `no-referrer`: under it a browser sends
+    // `Origin: null` with a same-origin form post (fetch keeps the origin), which
+    // checkRequestForgery would refuse.
+    referrerPolicy: { policy: "same-origin" },
+    xFrameOptions: { action: "deny" },
+    // Sent by sendStrictTransportSecurity, and only over HTTPS.
+    strictTransportSecurity: false,
+  });
+  server.addHook("onRequest", sendStrictTransportSecurity(options.secureCookies ?? false));
   server.addHook("onRequest", checkRequestForgery);
+  server.addHook("onRequest", refuseOversizedBatches);
   server.addHook("onRequest", refuseBatchedLogin);
   server.setErrorHandler(answerTooLargeBodies);
 
@@ -200,7 +300,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const token = req.cookies[SESSION_COOKIE];
     const session = token ? await resumeSession(db, token) : null;
     if (token && !session) sessionCookie.clear();
-    return { db, session, clientAddress: req.ip, loginLimiter, sessionCookie };
+    return { db, session, clientAddress: req.ip, loginLimiter, documents, sessionCookie };
   };
 
   await server.register(fastifyTRPCPlugin<AppRouter>, {
@@ -208,6 +308,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     trpcOptions: {
       router: appRouter,
       createContext,
+      // refuseOversizedBatches answers first, with a clearer message; this holds the same cap
+      // should a batch ever reach tRPC by another way.
+      maxBatchSize: MAX_BATCH_SIZE,
       onError({ error, path, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR") req.log.error({ err: error.cause ?? error, path }, "procedure failed");
       },

@@ -8,11 +8,12 @@
  * is the one it enforces. The router layer is also the only place where the services' domain
  * errors become tRPC errors.
  */
-import type { Role } from "@prealign/core";
+import { unstorableCharacter, type Role } from "@prealign/core";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import type { Db } from "./db/database.ts";
 import { DomainError, type DomainErrorKind } from "./errors.ts";
 import { assertAnyRole, findProjectAccess } from "./services/access.ts";
+import type { DocumentChecker } from "./services/documents.ts";
 import type { LoginLimiter } from "./services/login-limiter.ts";
 import type { ActiveSession, IssuedSession, SessionUser } from "./services/sessions.ts";
 
@@ -34,6 +35,8 @@ export interface Context {
   clientAddress: string;
   /** The login throttle shared by all requests of this server. */
   loginLimiter: LoginLimiter;
+  /** The worker threads that check the documents saves send. */
+  documents: DocumentChecker;
   /** The response's session cookie. */
   sessionCookie: SessionCookie;
 }
@@ -120,7 +123,44 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-const baseProcedure = t.procedure.use(mapDomainErrors);
+/**
+ * The first string in `input` (keys included) that no database can store, with its path:
+ * a lone surrogate, or a NUL character. Walks iteratively, so deep JSON cannot overflow the stack.
+ */
+export function findUnstorableString(input: unknown): { path: string; problem: string } | null {
+  const pending: { value: unknown; path: string }[] = [{ value: input, path: "" }];
+  const join = (path: string, key: string) => (path === "" ? key : `${path}.${key}`);
+  while (pending.length > 0) {
+    const { value, path } = pending.pop()!;
+    if (typeof value === "string") {
+      const problem = unstorableCharacter(value);
+      if (problem) return { path: path === "" ? "input" : path, problem };
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        const problem = unstorableCharacter(key);
+        if (problem) return { path: join(path, "(a key)"), problem };
+        pending.push({ value: child, path: join(path, key) });
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Refuses, before any other rule runs, an input holding a string that cannot be stored (see
+ * {@link findUnstorableString}), naming the field: such strings made the database fail with an
+ * internal error.
+ */
+const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  // A body that is not JSON at all (or none, for a procedure without input) is left to the
+  // procedure's own input handling, which refuses it or ignores it as it always did.
+  const input = await getRawInput().catch(() => undefined);
+  const found = findUnstorableString(input);
+  if (found) throw new TRPCError({ code: "BAD_REQUEST", message: `The request was not accepted: ${found.path} holds ${found.problem}.` });
+  return next();
+});
+
+const baseProcedure = t.procedure.use(mapDomainErrors).use(refuseUnstorableText);
 
 function requireSession(session: ActiveSession | null): ActiveSession {
   if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in and try again." });

@@ -25,7 +25,8 @@ export function createClient() {
       splitLink({
         condition: (op) => op.path === "auth.login",
         true: httpLink(options),
-        false: httpBatchLink(options),
+        // The server refuses a batch of more than 20 calls (MAX_BATCH_SIZE in apps/api/src/server.ts).
+        false: httpBatchLink({ ...options, maxItems: 20 }),
       }),
     ],
   });

@@ -233,6 +233,32 @@ describe("checkDocument", () => {
     expect(() => checkDocument(createSchema({ unalignedQuotes: true }).nodeFromJSON(json))).toThrow(/tag string <AI_quoting_unaligned_AI>/);
   });
 
+  it("refuses line breaks in any form the codec would not produce (finding 4 of issue 10)", () => {
+    const para = (content: unknown[], lineBreak = "\n") => ({ type: "paragraph", attrs: { lineBreak }, content });
+    const text = (value: string) => ({ type: "text", text: value });
+    const docOf = (...paragraphs: unknown[]) => schema.nodeFromJSON({ type: "doc", content: paragraphs });
+    expect(() => checkDocument(docOf(para([text("one\ntwo")])))).toThrow(/raw line break/);
+    expect(() => checkDocument(docOf(para([{ type: "ai", attrs: { id: "a" }, content: [text("x\r\ny")] }])))).toThrow(/raw line break/);
+    expect(() => checkDocument(docOf(para([text("one"), { type: "hard_break" }, text("two")])))).toThrow(/hard break at position 4 is in human text/);
+    expect(() => checkDocument(docOf(para([text("one")], "\r\n"), para([text("two")], "\r\n")))).toThrow(/last paragraph carries the line break "\\r\\n"/);
+    // The same texts in the codec's own form pass.
+    for (const valid of ["one\ntwo", "<AI>x\r\ny</AI>", "one\r\ntwo"]) expect(() => checkDocument(toDoc(valid))).not.toThrow();
+  });
+
+  it("refuses one mark id with two categories or two commentary links", () => {
+    const mark = (category: string, commentary: string | null) => ({ type: "bad_behaviour", attrs: { id: "m1", category, commentary } });
+    const docWith = (first: unknown, second: unknown) =>
+      schema.nodeFromJSON({
+        type: "doc",
+        content: [
+          { type: "paragraph", content: [{ type: "text", text: "bad", marks: [first] }, { type: "text", text: " and " }, { type: "text", text: "worse", marks: [second] }, { type: "ai", attrs: { id: "ai-1" } }, { type: "ai", attrs: { id: "ai-2" } }] },
+        ],
+      });
+    expect(() => checkDocument(docWith(mark("deceit", "ai-1"), mark("violence", "ai-1")))).toThrow(/mark "m1" has two different categories or commentary links/);
+    expect(() => checkDocument(docWith(mark("deceit", "ai-1"), mark("deceit", "ai-2")))).toThrow(/mark "m1" has two different/);
+    expect(() => checkDocument(docWith(mark("deceit", "ai-1"), mark("deceit", "ai-1")))).not.toThrow();
+  });
+
   it("refuses what check() refuses", () => {
     expect(() => checkDocument(schema.nodeFromJSON({ type: "doc", content: [] }))).toThrow(RangeError);
   });

@@ -9,9 +9,10 @@
  * its hard breaks back into paragraph breaks. Either way the tagged text changes only by the
  * tags added or removed.
  */
-import { Fragment, Node, type NodeType, type ResolvedPos, type Schema } from "prosemirror-model";
+import { Fragment, type Mark, Node, type NodeType, type ResolvedPos, type Schema } from "prosemirror-model";
 import type { Transform } from "prosemirror-transform";
 import { docToText } from "./codec.ts";
+import { checkDocumentShape } from "./limits.ts";
 import type { Mode, Tag } from "./grammar.ts";
 import { badBehaviourMarks, docModeSpans, modeSpans, type BadBehaviourRange } from "./spans.ts";
 import { modeOfNodeType, newSpanId, NODE_NAMES, nodeTypeOfMode, schema, schemaGrammar, type LineBreak } from "./schema.ts";
@@ -181,15 +182,29 @@ function containsHardBreak(content: Fragment): boolean {
 /**
  * The full check of a document received from a client: `doc.check()` (schema, nesting,
  * attributes) plus the rules content expressions cannot state: bad-behaviour marks sit only on
- * text and hard breaks (not on a whole AI span), AI span ids are unique, and no text holds a
- * tag string (see {@link checkNoLiteralTags}). Throws a `RangeError` saying what is wrong.
+ * text and hard breaks (not on a whole AI span), each mark id has one category and one
+ * commentary link, AI span ids are unique, the document is in the codec's canonical form (see
+ * {@link checkCanonicalLineBreaks}), and no text holds a tag string (see
+ * {@link checkNoLiteralTags}). Every part is linear in the size of the document. Throws a
+ * `RangeError` saying what is wrong.
  */
 export function checkDocument(doc: Node): void {
   doc.check();
   const ids = new Set<string>();
+  const marks = new Map<string, Mark>();
   doc.descendants((node, pos) => {
     if (!node.isLeaf && node.marks.length > 0) {
       throw new RangeError(`The ${node.type.name} node at position ${pos} carries a ${node.marks[0]!.type.name} mark; marks belong on its text, not on the node.`);
+    }
+    for (const mark of node.marks) {
+      const id = mark.attrs.id as string;
+      const first = marks.get(id);
+      if (!first) marks.set(id, mark);
+      else if (!first.eq(mark)) {
+        throw new RangeError(
+          `The bad-behaviour mark "${id}" has two different categories or commentary links (at position ${pos}); one mark has one category and one link. Give the other part its own mark.`,
+        );
+      }
     }
     if (modeOfNodeType(node.type) === "ai") {
       const id = node.attrs.id as string;
@@ -197,7 +212,32 @@ export function checkDocument(doc: Node): void {
       ids.add(id);
     }
   });
+  checkCanonicalLineBreaks(doc);
   checkNoLiteralTags(doc);
+}
+
+/**
+ * Refuses line breaks in any form but the codec's, so that the stored document, the editor and
+ * the exported text always agree: a line break of human text ends a paragraph (its characters in
+ * the paragraph's `lineBreak`, the last paragraph keeping the default), a line break inside a
+ * span is a `hard_break` node, and no text node holds a raw `\n` or `\r`.
+ */
+function checkCanonicalLineBreaks(doc: Node): void {
+  const s = doc.type.schema;
+  const paragraph = s.nodes[NODE_NAMES.paragraph]!;
+  const hardBreak = s.nodes[NODE_NAMES.hardBreak]!;
+  if (doc.lastChild!.attrs.lineBreak !== "\n") {
+    throw new RangeError(`The last paragraph carries the line break ${JSON.stringify(doc.lastChild!.attrs.lineBreak)}, but no line break follows the last line of a text; leave it at the default "\\n".`);
+  }
+  doc.descendants((node, pos, parent) => {
+    if (node.isText && /[\r\n]/.test(node.text!)) {
+      throw new RangeError(`The text at position ${pos} holds a raw line break; a line break in human text ends a paragraph, and inside a span it is a hard break node.`);
+    }
+    if (node.type === hardBreak && parent?.type === paragraph) {
+      throw new RangeError(`The hard break at position ${pos} is in human text, where a line break ends the paragraph instead.`);
+    }
+    return !node.isText;
+  });
 }
 
 /**
@@ -238,12 +278,14 @@ function firstTagString(doc: Node, tags: readonly Tag[]): { tag: Tag; pos: numbe
 }
 
 /**
- * A document from its JSON, fully checked (`Node.fromJSON`, then `checkDocument`, literal tag
- * strings included): what the server and `studio convert --to text` do with every document
- * they receive. Throws a `RangeError` (or the `Error` that
- * `Node.fromJSON` throws for unknown node types) saying what is wrong.
+ * A document from its JSON, fully checked: its shape, size and characters against
+ * `DOCUMENT_LIMITS` (`checkDocumentShape`), then `Node.fromJSON`, then `checkDocument`: what the
+ * server, the web app and `studio convert --to text` do with every document they receive.
+ * Throws a `RangeError` (or the `Error` that `Node.fromJSON` throws for unknown node types)
+ * saying what is wrong.
  */
 export function documentFromJSON(json: unknown, s: Schema = schema): Node {
+  checkDocumentShape(json);
   const doc = Node.fromJSON(s, json);
   checkDocument(doc);
   return doc;

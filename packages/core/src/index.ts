@@ -13,3 +13,4 @@ export * from "./spans.ts";
 export * from "./editing.ts";
 export * from "./automaton.ts";
 export * from "./workflow.ts";
+export * from "./limits.ts";

@@ -8,12 +8,15 @@ import { publicProcedure, router, userProcedure } from "../trpc.ts";
 
 /** `auth.*` procedures. */
 export const authRouter = router({
-  /** Signs in with email and password and sets the session cookie. */
+  /**
+   * Signs in with email and password and sets the session cookie. The caller's previous
+   * session, if any, ends only once the new one has started: a failed sign-in changes nothing.
+   */
   login: publicProcedure
     .input(z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }))
     .mutation(async ({ ctx, input }) => {
-      if (ctx.session) await logOut(ctx.db, ctx.session.id);
       const { session, user } = await logIn(ctx.db, ctx.loginLimiter, { ...input, clientAddress: ctx.clientAddress });
+      if (ctx.session) await logOut(ctx.db, ctx.session.id);
       ctx.sessionCookie.issue(session);
       return { user };
     }),

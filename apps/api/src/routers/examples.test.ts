@@ -276,8 +276,8 @@ describe("examples.list and examples.get", () => {
   it("are refused to people outside the project", async () => {
     const draft = await newDraft();
     const { caller } = callerFor(database.db, await signedInUser(database.db));
-    expect((await failure(caller.examples.get({ exampleId: draft.id }))).code).toBe("FORBIDDEN");
-    expect((await failure(caller.examples.list({ projectSlug: project.slug }))).code).toBe("FORBIDDEN");
+    expect((await failure(caller.examples.get({ exampleId: draft.id }))).code).toBe("NOT_FOUND");
+    expect((await failure(caller.examples.list({ projectSlug: project.slug }))).code).toBe("NOT_FOUND");
     const { caller: member } = callerFor(database.db, author);
     expect((await failure(member.examples.get({ exampleId: "no-such-example" }))).code).toBe("NOT_FOUND");
   });

@@ -42,12 +42,13 @@ export const examplesRouter = router({
     }),
 
   /**
-   * Saves the editor document as a new revision based on `baseRevisionId`. A stale base is
+   * Saves the editor document (ProseMirror JSON, preferably as JSON text, which the server
+   * parses off the event loop) as a new revision based on `baseRevisionId`. A stale base is
    * refused with CONFLICT; the error's `data.details.headRevision` is the newest revision.
    */
   save: exampleProcedure(["author", "commentator", "admin"])
     .input(z.object({ exampleId: idInput, baseRevisionId: idInput, doc: z.unknown() }))
-    .mutation(({ ctx, input }) => saveExample(ctx.db, ctx.access, input)),
+    .mutation(({ ctx, input }) => saveExample(ctx.db, ctx.documents, ctx.access, input)),
 
   /** Every revision of the example (no text), newest first, with author and time. */
   revisions: exampleProcedure(ROLES)

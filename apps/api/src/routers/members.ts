@@ -20,7 +20,10 @@ export const membersRouter = router({
     .input(z.object({ projectSlug: slugInput, email: emailInput, role: roleInput }))
     .mutation(({ ctx, input }) => addMember(ctx.db, ctx.access, input)),
 
-  /** Sets a member's roles to exactly the given list (empty removes them). */
+  /**
+   * Sets a member's roles to exactly the given list (empty removes them). Only for members:
+   * about anyone else it answers NOT_FOUND as about an unknown id; add people with `add`.
+   */
   setRoles: projectProcedure(["admin"])
     .input(z.object({ projectSlug: slugInput, userId: idInput, roles: z.array(roleInput).max(ROLES.length) }))
     .mutation(({ ctx, input }) => setMemberRoles(ctx.db, ctx.access, input)),

@@ -1,6 +1,7 @@
 /**
  * Projects, their members and roles, and their guidelines, through the API.
  */
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActiveSession } from "../services/sessions.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
@@ -68,6 +69,26 @@ describe("projects", () => {
     const missing = await failure(caller.projects.get({ projectSlug: "no-such-project" }));
     expect(missing.code).toBe("NOT_FOUND");
   });
+
+  it("look to a signed-in outsider exactly like a project that does not exist, and so do their examples", async () => {
+    const { caller: asAuthor } = callerFor(database.db, author);
+    const { id: exampleId } = await asAuthor.examples.create({ projectSlug: project.slug });
+    const elsewhere = await signedInUser(database.db, { name: "Member elsewhere" });
+    await projectWithMembers(database.db, [{ session: elsewhere, roles: ["admin"] }]);
+    const { caller } = callerFor(database.db, elsewhere);
+    const unknown = randomBytes(6).toString("hex");
+    /** A refusal's code and message, with the reference the caller sent (which the message may repeat) blanked out. */
+    async function answerAbout(reference: string, promise: Promise<unknown>) {
+      const { code, message } = await failure(promise);
+      return { code, message: message.replaceAll(reference, "…") };
+    }
+    const aboutProject = await answerAbout(project.slug, caller.projects.get({ projectSlug: project.slug }));
+    expect(aboutProject.code).toBe("NOT_FOUND");
+    expect(aboutProject).toEqual(await answerAbout(`no-${unknown}`, caller.projects.get({ projectSlug: `no-${unknown}` })));
+    const aboutExample = await answerAbout(exampleId, caller.examples.get({ exampleId }));
+    expect(aboutExample.code).toBe("NOT_FOUND");
+    expect(aboutExample).toEqual(await answerAbout(unknown, caller.examples.get({ exampleId: unknown })));
+  });
 });
 
 describe("members", () => {
@@ -119,7 +140,7 @@ describe("members", () => {
       ["Project admin", ["admin"]],
     ]);
     const { caller: outsider } = callerFor(database.db, await signedInUser(database.db));
-    expect((await failure(outsider.members.list({ projectSlug: project.slug }))).code).toBe("FORBIDDEN");
+    expect((await failure(outsider.members.list({ projectSlug: project.slug }))).code).toBe("NOT_FOUND");
   });
 
   it("have their roles set exactly, with the change audited", async () => {
@@ -170,7 +191,7 @@ describe("members", () => {
 
   it("lose access to the project when removed", async () => {
     const { caller } = callerFor(database.db, newcomer);
-    expect((await failure(caller.projects.get({ projectSlug: project.slug }))).code).toBe("FORBIDDEN");
+    expect((await failure(caller.projects.get({ projectSlug: project.slug }))).code).toBe("NOT_FOUND");
   });
 });
 

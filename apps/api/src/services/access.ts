@@ -17,7 +17,11 @@ export interface ProjectAccess {
   userId: string;
   /** Whether the caller is a global admin (who may do everything in every project). */
   isGlobalAdmin: boolean;
-  /** The roles the caller holds in the project, in {@link ROLES} order. */
+  /**
+   * The roles the caller holds in the project, in {@link ROLES} order; never empty unless the
+   * caller is a global admin, since {@link findProjectAccess} finds no project for anyone else
+   * who holds no role in it.
+   */
   roles: Role[];
 }
 
@@ -37,16 +41,26 @@ export function sortRoles(roles: Iterable<string>): Role[] {
   return ROLES.filter((role) => held.has(role));
 }
 
+/** The projects `user` may see: every project for a global admin, else those where they hold a role. */
+function visibleTo(user: SessionUser) {
+  return user.isAdmin ? {} : ({ memberships: { some: { userId: user.id } } } satisfies Prisma.ProjectWhereInput);
+}
+
 /**
  * Finds the project a request refers to and the caller's roles in it. Throws
- * `NotFoundError` when there is no such project or example.
+ * `NotFoundError` when there is no such project or example, and the very same error, same
+ * message, when there is one but it belongs to a project where the caller holds no role (and
+ * they are not a global admin): what a caller may not see is answered exactly as what does
+ * not exist, so that nobody outside a project can find out whether it, or one of its
+ * examples, exists.
  */
 export async function findProjectAccess(db: Db, reference: ProjectReference, user: SessionUser): Promise<ProjectAccess> {
   const select = projectAccessSelect(user.id);
+  const visible = visibleTo(user);
   const project =
     "projectSlug" in reference
-      ? await db.project.findUnique({ where: { slug: reference.projectSlug }, select })
-      : (await db.example.findUnique({ where: { id: reference.exampleId }, select: { project: { select } } }))?.project;
+      ? await db.project.findUnique({ where: { slug: reference.projectSlug, ...visible }, select })
+      : (await db.example.findUnique({ where: { id: reference.exampleId, project: visible }, select: { project: { select } } }))?.project;
   if (!project) {
     throw new NotFoundError(
       "projectSlug" in reference
@@ -70,14 +84,14 @@ export function holdsAnyRole(access: ProjectAccess, allowed: readonly Role[]): b
 
 /**
  * Throws `ForbiddenError`, naming the roles needed and the caller's own, unless the caller
- * holds one of `allowed`. `action` names what was attempted, for the message.
+ * holds one of `allowed`. `action` names what was attempted, for the message. The caller is a
+ * member (see {@link findProjectAccess}), so naming the project tells them nothing new.
  */
 export function assertAnyRole(access: ProjectAccess, allowed: readonly Role[], action: string): void {
   if (holdsAnyRole(access, allowed)) return;
   const needed = allowed.length === 1 ? `the ${allowed[0]} role` : `one of the roles ${allowed.join(", ")}`;
-  const standing =
-    access.roles.length === 0
-      ? "you are not a member of it. Ask a project admin to add you"
-      : `your roles there are ${access.roles.join(", ")}. Ask a project admin for the role`;
-  throw new ForbiddenError(`This needs ${needed} in project "${access.projectSlug}" (${action}), but ${standing}.`);
+  throw new ForbiddenError(
+    `This needs ${needed} in project "${access.projectSlug}" (${action}), but your roles there are ${access.roles.join(", ")}. ` +
+      `Ask a project admin for the role.`,
+  );
 }

@@ -47,15 +47,16 @@ export function normalizeEmail(email: string): string {
  */
 export async function logIn(db: Db, limiter: LoginLimiter, attempt: LoginAttempt): Promise<LoginResult> {
   const email = normalizeEmail(attempt.email);
-  // The attempt is counted before the slow password check, so that parallel guesses cannot
-  // all pass the limit while each other's checks are still running. A failure keeps the point.
-  await limiter.startAttempt(email, attempt.clientAddress);
-  const found = await db.user.findUnique({ where: { email }, select: credentialsSelect });
-  const matches = await verifyPassword(found?.passwordHash ?? (await decoyPasswordHash()), attempt.password);
-  if (!found || !matches || found.disabledAt !== null) throw new UnauthenticatedError(LOGIN_FAILED_MESSAGE);
-  await limiter.recordSuccess(email, attempt.clientAddress);
-  const { id, name, isAdmin } = found;
-  return { session: await startSession(db, id), user: { id, email: found.email, name, isAdmin } };
+  // The limiter counts the check while it runs, so that parallel guesses cannot all pass the
+  // limit while each other's checks are still running; a null result counts as a failure.
+  const user = await limiter.attempt(email, attempt.clientAddress, async () => {
+    const found = await db.user.findUnique({ where: { email }, select: credentialsSelect });
+    const matches = await verifyPassword(found?.passwordHash ?? (await decoyPasswordHash()), attempt.password);
+    return found && matches && found.disabledAt === null ? found : null;
+  });
+  if (!user) throw new UnauthenticatedError(LOGIN_FAILED_MESSAGE);
+  const { id, name, isAdmin } = user;
+  return { session: await startSession(db, id), user: { id, email: user.email, name, isAdmin } };
 }
 
 /** Ends the caller's session. */

@@ -10,7 +10,7 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { holdsAnyRole, type ProjectAccess } from "./access.ts";
 import { recordAudit } from "./audit.ts";
-import { checkIncomingDocument, emptyDocument } from "./documents.ts";
+import { emptyDocument, type CheckedDocument, type DocumentChecker } from "./documents.ts";
 import { readProjectSettings, type ProjectSettings } from "./project-settings.ts";
 
 /** A revision as lists show it: no text. */
@@ -25,6 +25,9 @@ export const revisionSummarySelect = {
 
 /** A revision with its tagged text and editor document (JSON text). */
 export const revisionSelect = { ...revisionSummarySelect, text: true, doc: true } satisfies Prisma.RevisionSelect;
+
+/** A revision as a save answers it: the saver has the document, so it gets the text only. */
+export type SavedRevision = RevisionSummary & { text: string };
 
 /** A revision as lists show it. */
 export type RevisionSummary = Prisma.RevisionGetPayload<{ select: typeof revisionSummarySelect }>;
@@ -48,7 +51,7 @@ const exampleSummarySelect = {
   createdAt: true,
   updatedAt: true,
   createdBy: { select: { id: true, name: true } },
-  headRevision: { select: { number: true, text: true } },
+  headRevision: { select: { number: true, excerpt: true } },
 } satisfies Prisma.ExampleSelect;
 
 /** An example as its page shows it. */
@@ -115,11 +118,10 @@ export interface ExampleSave {
   exampleId: string;
   /** The revision the editor started from; must be the newest. */
   baseRevisionId: string;
-  /** The editor document (ProseMirror JSON). */
+  /** The editor document: ProseMirror JSON, as JSON text (what the web app sends) or parsed. */
   doc: unknown;
 }
 
-const EXCERPT_LENGTH = 160;
 
 function asStage(stored: string): Stage {
   const stage = STAGES.find((known) => known === stored);
@@ -163,7 +165,7 @@ export async function createExample(db: Db, access: ProjectAccess): Promise<{ id
       select: { id: true },
     });
     const revision = await tx.revision.create({
-      data: { exampleId: example.id, number: 1, text: empty.text, doc: empty.doc, authorId: access.userId },
+      data: { exampleId: example.id, number: 1, text: empty.text, doc: empty.doc, excerpt: empty.excerpt, digest: empty.digest, authorId: access.userId },
       select: { id: true },
     });
     await tx.example.update({ where: { id: example.id }, data: { headRevisionId: revision.id }, select: { id: true } });
@@ -191,7 +193,10 @@ export async function getExample(db: Db, access: ProjectAccess, exampleId: strin
   };
 }
 
-/** One page of a project's examples, most recently changed first. */
+/**
+ * One page of a project's examples, most recently changed first. Reads each head revision's
+ * stored excerpt, never its text, so that a page costs the same whatever the texts' sizes.
+ */
 export async function listExamples(db: Db, access: ProjectAccess, query: ExampleQuery): Promise<ExamplePage> {
   const rows = await db.example.findMany({
     where: { projectId: access.projectId, ...(query.stage ? { stage: query.stage } : {}) },
@@ -211,7 +216,7 @@ export async function listExamples(db: Db, access: ProjectAccess, query: Example
         updatedAt: row.updatedAt,
         createdBy: row.createdBy,
         revisionNumber: head.number,
-        excerpt: [...head.text].slice(0, EXCERPT_LENGTH).join(""),
+        excerpt: head.excerpt,
       };
     }),
     nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
@@ -232,24 +237,36 @@ async function conflictWithHead(db: Db | Prisma.TransactionClient, exampleId: st
 }
 
 /**
- * Saves a new revision. Throws `ForbiddenError` when the caller may not edit in the
- * example's stage, `InvalidInputError` for a document the schema refuses, and
- * `ConflictError` (with `details.headRevision`) when `baseRevisionId` is not the newest
- * revision. Saving a document identical to the newest revision returns that revision, whatever
- * the base (so that a retried save is not a conflict).
+ * Whether `checked` is the document of the head revision: by digest, or, for a revision saved
+ * before digests were stored, by reading it.
  */
-export async function saveExample(db: Db, access: ProjectAccess, save: ExampleSave): Promise<RevisionView> {
+async function isHead(db: Db, head: { id: string; digest: string }, checked: CheckedDocument): Promise<boolean> {
+  if (head.digest !== "") return head.digest === checked.digest;
+  const stored = await db.revision.findUniqueOrThrow({ where: { id: head.id }, select: { text: true, doc: true } });
+  return stored.text === checked.text && stored.doc === checked.doc;
+}
+
+/**
+ * Saves a new revision and answers it with its text (the saver has the document). Throws
+ * `ForbiddenError` when the caller may not edit in the example's stage, `InvalidInputError` for
+ * a document the checks refuse, and `ConflictError` (with `details.headRevision`) when
+ * `baseRevisionId` is not the newest revision. Saving a document identical to the newest
+ * revision returns that revision, whatever the base (so that a retried save is not a conflict).
+ * The document is checked on `documents`' worker threads and compared by digest, so that the
+ * event loop never walks or reads a whole document.
+ */
+export async function saveExample(db: Db, documents: DocumentChecker, access: ProjectAccess, save: ExampleSave): Promise<SavedRevision> {
   const example = await db.example.findUniqueOrThrow({
     where: { id: save.exampleId },
-    select: { stage: true, project: { select: { settings: true } }, headRevision: { select: revisionSelect } },
+    select: { stage: true, project: { select: { settings: true } }, headRevision: { select: { ...revisionSummarySelect, digest: true } } },
   });
   const stage = asStage(example.stage);
   if (!mayEdit(access, stage)) throw new ForbiddenError(cannotEditMessage(stage));
-  const checked = checkIncomingDocument(save.doc, readProjectSettings(example.project.settings));
-  const head = requireHead(save.exampleId, example.headRevision);
+  const checked = await documents.check(save.doc, readProjectSettings(example.project.settings));
+  const { digest, ...head } = requireHead(save.exampleId, example.headRevision);
   // A retried save whose first answer was lost arrives with the old base: the document
   // already is the head, so it is answered with the head, not refused as a conflict.
-  if (head.text === checked.text && head.doc === checked.doc) return head;
+  if (await isHead(db, { id: head.id, digest }, checked)) return { ...head, text: checked.text };
   if (head.id !== save.baseRevisionId) throw await conflictWithHead(db, save.exampleId);
   try {
     return await db.$transaction(async (tx) => {
@@ -260,9 +277,11 @@ export async function saveExample(db: Db, access: ProjectAccess, save: ExampleSa
           baseRevisionId: head.id,
           text: checked.text,
           doc: checked.doc,
+          excerpt: checked.excerpt,
+          digest: checked.digest,
           authorId: access.userId,
         },
-        select: revisionSelect,
+        select: revisionSummarySelect,
       });
       // Moves the head only if nobody moved it since it was read; otherwise roll back.
       const moved = await tx.example.updateMany({
@@ -270,7 +289,7 @@ export async function saveExample(db: Db, access: ProjectAccess, save: ExampleSa
         data: { headRevisionId: revision.id },
       });
       if (moved.count !== 1) throw await conflictWithHead(tx, save.exampleId);
-      return revision;
+      return { ...revision, text: checked.text };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw await conflictWithHead(db, save.exampleId);

@@ -51,6 +51,17 @@ async function findMember(
 }
 
 /**
+ * The refusal for changing or removing someone who is not a member: the same for an account
+ * that exists outside the project (a global admin's included) as for one that does not exist,
+ * so that it tells nothing about accounts outside the project.
+ */
+function notAMember(access: ProjectAccess): NotFoundError {
+  return new NotFoundError(
+    `That account is not a member of project "${access.projectSlug}". Reload the member list; to add someone, enter their email.`,
+  );
+}
+
+/**
  * Gives the account with `email` a role in the project. Throws `NotFoundError` when there is
  * no such account and `ConflictError` when the role is already held.
  */
@@ -90,9 +101,10 @@ export async function addMember(db: Db, access: ProjectAccess, input: { email: s
 
 /**
  * Sets a member's roles to exactly `roles` (an empty list removes them from the project).
- * Throws `NotFoundError` when the account does not exist, and `ConflictError` when someone
- * else changed the same member's roles at the same moment (the insert of a role they had
- * just added violates the unique key).
+ * Only for accounts that already hold a role in the project; people join through
+ * {@link addMember}. Throws `NotFoundError` for any other account, exactly as for one that
+ * does not exist, and `ConflictError` when someone else changed the same member's roles at
+ * the same moment (the insert of a role they had just added violates the unique key).
  */
 export async function setMemberRoles(db: Db, access: ProjectAccess, input: { userId: string; roles: Role[] }): Promise<Member> {
   try {
@@ -110,7 +122,7 @@ function replaceMemberRoles(db: Db, access: ProjectAccess, input: { userId: stri
   const wanted = sortRoles(input.roles);
   return db.$transaction(async (tx) => {
     const before = await findMember(tx, access.projectId, { id: input.userId });
-    if (!before) throw new NotFoundError(`There is no account with the id ${input.userId}. Reload the member list.`);
+    if (!before || before.roles.length === 0) throw notAMember(access);
     const removed = before.roles.filter((role) => !wanted.includes(role));
     const added = wanted.filter((role) => !before.roles.includes(role));
     if (removed.length === 0 && added.length === 0) return before;
@@ -132,13 +144,14 @@ function replaceMemberRoles(db: Db, access: ProjectAccess, input: { userId: stri
   });
 }
 
-/** Removes a member (all their roles) from the project. Throws `NotFoundError` when they are not a member. */
+/**
+ * Removes a member (all their roles) from the project. Throws `NotFoundError` when they are
+ * not a member, the same as {@link setMemberRoles} does.
+ */
 export async function removeMember(db: Db, access: ProjectAccess, input: { userId: string }): Promise<void> {
   await db.$transaction(async (tx) => {
     const before = await findMember(tx, access.projectId, { id: input.userId });
-    if (!before || before.roles.length === 0) {
-      throw new NotFoundError(`That account is not a member of project "${access.projectSlug}". Reload the member list.`);
-    }
+    if (!before || before.roles.length === 0) throw notAMember(access);
     await tx.membership.deleteMany({ where: { projectId: access.projectId, userId: input.userId } });
     await recordAudit(tx, [
       {

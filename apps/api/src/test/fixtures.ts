@@ -6,6 +6,7 @@ import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/database.ts";
 import { createCallerFactory, type Context } from "../trpc.ts";
 import { appRouter } from "../router.ts";
+import { DocumentChecker } from "../services/documents.ts";
 import { LoginLimiter } from "../services/login-limiter.ts";
 import { resumeSession, startSession, type ActiveSession, type IssuedSession } from "../services/sessions.ts";
 import { createUser } from "../services/users.ts";
@@ -15,6 +16,14 @@ import { createProject } from "../services/projects.ts";
 export const TEST_PASSWORD = "correct horse battery staple";
 
 const createCaller = createCallerFactory(appRouter);
+
+let documents: DocumentChecker | null = null;
+
+/** The document checker callers share within one test file (its threads end with the file). */
+function sharedDocumentChecker(): DocumentChecker {
+  documents ??= new DocumentChecker();
+  return documents;
+}
 
 /** What a caller's session cookie received. */
 export interface CookieLog {
@@ -32,6 +41,7 @@ export function callerFor(db: Db, session: ActiveSession | null, options: { limi
     session,
     clientAddress: options.clientAddress ?? "203.0.113.7",
     loginLimiter: options.limiter ?? new LoginLimiter(),
+    documents: sharedDocumentChecker(),
     sessionCookie: { issue: (issued) => void cookies.issued.push(issued), clear: () => void (cookies.cleared += 1) },
   };
   return { caller: createCaller(context), cookies };

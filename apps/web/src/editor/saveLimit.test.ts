@@ -1,6 +1,6 @@
+import { DOCUMENT_LIMITS, textToDoc } from "@prealign/core";
 import { describe, expect, it } from "vitest";
-import { textToDoc } from "@prealign/core";
-import { documentTooLarge, MAX_DOCUMENT_JSON_BYTES, textTooLarge, utf8Length } from "./saveLimit.ts";
+import { documentTooLarge, textTooLarge } from "./saveLimit.ts";
 
 function docOf(text: string) {
   const parsed = textToDoc(text);
@@ -9,19 +9,16 @@ function docOf(text: string) {
 }
 
 describe("save limit", () => {
-  it("leaves room under the server's 10 MiB request limit", () => {
-    expect(MAX_DOCUMENT_JSON_BYTES).toBeLessThan(10 * 1024 * 1024 - 64 * 1024);
+  it("refuses, before reading it, a text longer than any that could fit the limits", () => {
+    expect(textTooLarge("a".repeat(DOCUMENT_LIMITS.characters + 1))).toBeNull();
+    expect(documentTooLarge(docOf("a".repeat(DOCUMENT_LIMITS.characters + 1)))).toMatch(/too large to save: The document holds more than 200,000 characters/);
+    expect(textTooLarge("a".repeat(10 * DOCUMENT_LIMITS.characters))).toMatch(/too large to save: it would hold more than 200,000 characters/);
   });
-  it("counts UTF-8 bytes, not characters", () => {
-    expect(utf8Length("aé€😀")).toBe(1 + 2 + 3 + 4);
-    expect(textTooLarge("€".repeat(4), 11)).toBe(true);
-    expect(textTooLarge("a".repeat(4), 11)).toBe(false);
-  });
-  it("measures the document as a save sends it, which for many short spans is far more than its text", () => {
-    const text = Array.from({ length: 1000 }, () => "<AI>a</AI>").join("\n");
-    const json = JSON.stringify(docOf(text).toJSON()).length;
-    expect(json).toBeGreaterThan(3 * text.length);
-    expect(documentTooLarge(docOf(text), json)).toBe(false);
-    expect(documentTooLarge(docOf(text), json - 1)).toBe(true);
+
+  it("measures the document as the server does, counting its parts as well as its characters", () => {
+    const spans = (count: number) => Array.from({ length: count }, () => "<AI>a</AI>").join("\n");
+    expect(documentTooLarge(docOf(spans(1000)))).toBeNull();
+    // 7,000 lines of one AI span each: 28,000 parts in 70,000 characters.
+    expect(documentTooLarge(docOf(spans(7000)))).toMatch(/too large to save: The document has more than 20,000 parts/);
   });
 });

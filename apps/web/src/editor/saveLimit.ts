@@ -1,38 +1,38 @@
 /**
- * How large a document may grow before the server could no longer save it. The limit is checked
- * where a document can grow by megabytes at once (paste and drop); typing cannot get there.
+ * How large a document may grow before the server would refuse to save it: the core's
+ * `DOCUMENT_LIMITS`, which the server applies to every save. The limits are checked where a
+ * document can grow by a lot at once (paste and drop); a save past them by typing is refused with
+ * the server's message, and the draft is kept.
  */
+import { checkDocumentShape, DOCUMENT_LIMITS } from "@prealign/core";
 import type { Node } from "prosemirror-model";
 
-/**
- * The largest document the editor lets a paste or drop make, in bytes of its JSON (UTF-8), as a
- * save sends it. The server refuses a request body over 10 MiB; a save's body is the document's
- * JSON plus a few hundred bytes (example id, base revision, batch envelope). The limit is set
- * well below, and on the JSON rather than the tagged text, because the JSON of many short lines
- * or spans is several times the size of their text.
- */
-export const MAX_DOCUMENT_JSON_BYTES = 8 * 1024 * 1024;
-
-/** What the user is told when a paste or drop would pass the limit. */
-export const TOO_LARGE_REASON = `the example would then be larger than the ${MAX_DOCUMENT_JSON_BYTES / (1024 * 1024)} MB it can be saved with`;
-
-const encoder = new TextEncoder();
-
-/** The size of `text` in UTF-8 bytes. */
-export function utf8Length(text: string): number {
-  return encoder.encode(text).length;
+function tooLarge(detail: string): string {
+  return `the example would then be too large to save: ${detail}`;
 }
 
 /**
- * Whether `text` alone is over the limit, so that it can be refused before it is read: every
- * character of a text ends up in the document's JSON, which is never smaller than the text.
+ * The longest tagged text that could fit the limits: every character of text, and for each part
+ * a line break or the tags of a span (60 characters covers the longest tag pair).
  */
-export function textTooLarge(text: string, limit = MAX_DOCUMENT_JSON_BYTES): boolean {
-  // Each UTF-16 unit is at most 3 bytes of UTF-8, so short texts need no encoding.
-  return text.length * 3 > limit && utf8Length(text) > limit;
+const LONGEST_FITTING_TEXT = DOCUMENT_LIMITS.characters + DOCUMENT_LIMITS.nodes * 60;
+
+/**
+ * Why `text` alone is too large, or null: a tagged text longer than any that could fit the
+ * limits is refused before it is read, which would take a while. Shorter texts are read, and the
+ * document they make is measured with {@link documentTooLarge}.
+ */
+export function textTooLarge(text: string): string | null {
+  if (text.length <= LONGEST_FITTING_TEXT) return null;
+  return tooLarge(`it would hold more than ${DOCUMENT_LIMITS.characters.toLocaleString("en")} characters. Split the example into several shorter examples.`);
 }
 
-/** Whether the document is over the limit as a save would send it. */
-export function documentTooLarge(doc: Node, limit = MAX_DOCUMENT_JSON_BYTES): boolean {
-  return utf8Length(JSON.stringify(doc.toJSON())) > limit;
+/** Why the document is over the limits as a save would send it, or null when it is within them. */
+export function documentTooLarge(doc: Node): string | null {
+  try {
+    checkDocumentShape(doc.toJSON());
+    return null;
+  } catch (error) {
+    return tooLarge(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -11,6 +11,7 @@ import { EditorView } from "prosemirror-view";
 import { buildKeymap } from "./keymap.ts";
 import { literalTagRefusal } from "./literalTags.ts";
 import { clipboardPlugin } from "./plugins/clipboard.ts";
+import { lastLineBreakPlugin } from "./plugins/lastLineBreak.ts";
 import { linkHighlightPlugin } from "./plugins/linkHighlight.ts";
 import { noticesPlugin, withNotice } from "./plugins/notices.ts";
 import { typedTagsPlugin } from "./plugins/typedTags.ts";
@@ -26,6 +27,7 @@ export function editorPlugins(doc: Node): Plugin[] {
     history(),
     linkHighlightPlugin(),
     uniqueSpanIdsPlugin(),
+    lastLineBreakPlugin(),
   ];
 }
 

@@ -53,8 +53,11 @@ export function useAutosave(options: { exampleId: string; baseRevisionId: string
       onStatus: (next) => setStatus((shown) => (sameStatus(shown, next) ? shown : next)),
       save: async ({ baseRevisionId: base, doc }): Promise<SaveOutcome> => {
         try {
-          const revision = await client.examples.save.mutate({ exampleId, baseRevisionId: base, doc: doc as Record<string, unknown> });
-          queryClient.setQueryData(trpc.examples.get.queryKey({ exampleId }), (example) => example && { ...example, head: revision });
+          // As JSON text: the server parses it on a worker thread instead of its event loop, and
+          // answers with the revision's text only, since the document is the one sent.
+          const json = JSON.stringify(doc);
+          const revision = await client.examples.save.mutate({ exampleId, baseRevisionId: base, doc: json });
+          queryClient.setQueryData(trpc.examples.get.queryKey({ exampleId }), (example) => example && { ...example, head: { ...revision, doc: json } });
           void queryClient.invalidateQueries({ queryKey: trpc.examples.revisions.queryKey({ exampleId }) });
           return { kind: "saved", revisionId: revision.id, revisionNumber: revision.number };
         } catch (error) {

@@ -10,7 +10,7 @@ import type { Slice } from "prosemirror-model";
 import { Plugin, Selection, type Transaction } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
 import { insertOwnSlice, insertTaggedText, sliceToTaggedText, type Insertion } from "../clipboard.ts";
-import { documentTooLarge, TOO_LARGE_REASON, textTooLarge } from "../saveLimit.ts";
+import { documentTooLarge, textTooLarge } from "../saveLimit.ts";
 import { withNotice } from "./notices.ts";
 
 /** HTML that ProseMirror wrote when copying from an editor carries its slice's open depths. */
@@ -26,12 +26,14 @@ function insertAt(tr: Transaction, pos: number, data: DataTransfer | null, slice
   const plain = own ? "" : (data?.getData("text/plain") ?? "");
   const text = plain || sliceToTaggedText(slice, tr.doc.type.schema);
   // Megabytes past the limit are refused before they are read, which would take a while.
-  if (textTooLarge(text)) return { ok: false, reason: TOO_LARGE_REASON };
+  const tooLarge = textTooLarge(text);
+  if (tooLarge) return { ok: false, reason: tooLarge };
   return insertTaggedText(tr, pos, text);
 }
 
 function finish(view: EditorView, tr: Transaction, pos: number, outcome: Insertion, refusal: string, uiEvent: string): void {
-  if (outcome.ok && documentTooLarge(tr.doc)) outcome = { ok: false, reason: TOO_LARGE_REASON };
+  const tooLarge = outcome.ok ? documentTooLarge(tr.doc) : null;
+  if (tooLarge) outcome = { ok: false, reason: tooLarge };
   if (!outcome.ok) {
     view.dispatch(withNotice(view.state.tr, `${refusal}: ${outcome.reason}`));
     return;

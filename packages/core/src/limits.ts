@@ -1,0 +1,139 @@
+/**
+ * What one document may hold, checked on its JSON before ProseMirror sees it.
+ *
+ * `Node.fromJSON` recurses once per level of nesting and adds each mark to a node's mark set
+ * by copying the set, so a document with deep JSON or thousands of marks on one text node
+ * costs time quadratic in its size, on the server and again in every browser that opens it.
+ * The walk below is iterative and linear, touches only the fields `Node.fromJSON` reads, and
+ * refuses a document past any limit with a message that says which limit and what to do.
+ */
+
+/** The most one document (one revision) may hold. */
+export interface DocumentLimits {
+  /** Characters of text, line breaks included (UTF-16 code units, as JavaScript counts). */
+  characters: number;
+  /** Nodes of every kind: paragraphs, spans, text runs, line breaks. */
+  nodes: number;
+  /** Levels of nesting below the document (paragraph, AI span, quote, text). */
+  depth: number;
+  /** Bad-behaviour marks on one text run (overlapping marks). */
+  marksPerNode: number;
+  /** Mark entries over the whole document (each text run counts each of its marks). */
+  markEntries: number;
+  /** Characters in one id (AI span ids and mark ids). */
+  idLength: number;
+}
+
+/**
+ * The limits every server applies to every saved document: about 35,000 words, several times
+ * the longest hand-written example, in at most 20,000 parts. The JSON of the largest document
+ * they allow is about 2 MB, small enough that saving it in a loop keeps the server answering
+ * everyone else within milliseconds (`npm run bench -- hostile.save`).
+ */
+export const DOCUMENT_LIMITS: DocumentLimits = Object.freeze({
+  characters: 200_000,
+  nodes: 20_000,
+  depth: 6,
+  marksPerNode: 32,
+  markEntries: 5_000,
+  idLength: 64,
+});
+
+/** Thrown for a document over a limit or not shaped like a ProseMirror document at all. */
+export class DocumentLimitError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "DocumentLimitError";
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A lone surrogate (half of a UTF-16 pair) or a NUL character. */
+const UNSTORABLE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/;
+
+/**
+ * Why `text` cannot be stored, or null when it can: a lone surrogate is not Unicode text at all
+ * (it has no UTF-8 form), and PostgreSQL's text type cannot hold a NUL character.
+ */
+export function unstorableCharacter(text: string): string | null {
+  const found = UNSTORABLE.exec(text);
+  if (!found) return null;
+  return found[0] === "\u0000"
+    ? `a NUL character (U+0000) at position ${found.index}; remove it`
+    : `a lone surrogate (half of a UTF-16 pair, malformed Unicode) at position ${found.index}; send well-formed UTF-16`;
+}
+
+const SPLIT_ADVICE = "Split the example into several shorter examples.";
+
+/**
+ * Checks the shape and size of a document's JSON against `limits` (default
+ * {@link DOCUMENT_LIMITS}) without building it: every node is an object with a string `type`,
+ * `content` (where present) is an array, `text` a string and `marks` an array of objects. Throws
+ * {@link DocumentLimitError} saying what is wrong; returns the number of characters of text.
+ */
+export function checkDocumentShape(json: unknown, limits: DocumentLimits = DOCUMENT_LIMITS): number {
+  if (!isObject(json)) throw new DocumentLimitError("The document must be a JSON object with a type and content.");
+  let nodes = 0;
+  let characters = 0;
+  let markEntries = 0;
+  const pending: { node: unknown; depth: number }[] = [{ node: json, depth: 0 }];
+  while (pending.length > 0) {
+    const { node, depth } = pending.pop()!;
+    if (!isObject(node) || typeof node.type !== "string") {
+      throw new DocumentLimitError("Every node of the document must be a JSON object with a string type.");
+    }
+    nodes += 1;
+    if (nodes > limits.nodes) {
+      throw new DocumentLimitError(`The document has more than ${limits.nodes.toLocaleString("en")} parts (paragraphs, spans, text runs). ${SPLIT_ADVICE}`);
+    }
+    if (depth > limits.depth) {
+      throw new DocumentLimitError(`The document is nested more than ${limits.depth} levels deep; spans nest at most AI › quote.`);
+    }
+    if (node.text !== undefined) {
+      if (typeof node.text !== "string") throw new DocumentLimitError("The text of a text node must be a string.");
+      const unstorable = unstorableCharacter(node.text);
+      if (unstorable) throw new DocumentLimitError(`The document's text holds ${unstorable}.`);
+      characters += node.text.length;
+      if (characters > limits.characters) {
+        throw new DocumentLimitError(`The document holds more than ${limits.characters.toLocaleString("en")} characters. ${SPLIT_ADVICE}`);
+      }
+    }
+    checkIds(node.attrs, limits);
+    if (node.marks !== undefined) {
+      if (!Array.isArray(node.marks)) throw new DocumentLimitError("The marks of a node must be an array.");
+      if (node.marks.length > limits.marksPerNode) {
+        throw new DocumentLimitError(`A piece of text carries more than ${limits.marksPerNode} overlapping bad-behaviour marks. Merge overlapping marks of one category into one.`);
+      }
+      markEntries += node.marks.length;
+      if (markEntries > limits.markEntries) {
+        throw new DocumentLimitError(`The document has more than ${limits.markEntries.toLocaleString("en")} marked text runs. ${SPLIT_ADVICE}`);
+      }
+      for (const mark of node.marks) {
+        if (!isObject(mark)) throw new DocumentLimitError("Every mark must be a JSON object with a type.");
+        checkIds(mark.attrs, limits);
+      }
+    }
+    if (node.content !== undefined) {
+      if (!Array.isArray(node.content)) throw new DocumentLimitError("The content of a node must be an array of nodes.");
+      if (nodes + pending.length + node.content.length > limits.nodes) {
+        throw new DocumentLimitError(`The document has more than ${limits.nodes.toLocaleString("en")} parts (paragraphs, spans, text runs). ${SPLIT_ADVICE}`);
+      }
+      for (const child of node.content) pending.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return characters;
+}
+
+/** Refuses over-long `id` and `commentary` attributes, the two attributes that hold ids. */
+function checkIds(attrs: unknown, limits: DocumentLimits): void {
+  if (!isObject(attrs)) return;
+  for (const key of ["id", "commentary"] as const) {
+    const value = attrs[key];
+    if (typeof value === "string" && value.length > limits.idLength) {
+      throw new DocumentLimitError(`An ${key === "id" ? "id" : "commentary link"} is longer than ${limits.idLength} characters; ids are short names such as ai-3f9c….`);
+    }
+  }
+}
