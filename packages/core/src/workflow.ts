@@ -22,3 +22,110 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   adjudicator: "settles disagreements between reviewers",
   admin: "manages members, guidelines and exports",
 };
+
+/** What a person can do to move an example from one stage to another. */
+export const STAGE_ACTIONS = ["submit", "complete_review", "accept", "return", "reject", "send_back"] as const;
+
+/** One stage action. */
+export type StageAction = (typeof STAGE_ACTIONS)[number];
+
+/**
+ * The conditions a transition needs besides the role, each checked by the server in one place
+ * (the API's workflow service) and explained when it fails:
+ * - `commentary_needed`: the project does not skip commentary, or the example has marks;
+ * - `commentary_skippable`: the project skips commentary and the example has no marks;
+ * - `marks_commented`: no bad-behaviour mark is uncommented;
+ * - `holds_claim`: the caller holds the example's claim (lease), unexpired;
+ * - `not_participant`: the caller neither wrote nor commented the example (nor reviewed it, to adjudicate);
+ * - `reviews_agree`: all the round's reviews are in, every verdict accepts, and no flag is a blocker;
+ * - `reviews_disagree`: all the round's reviews are in, and a verdict does not accept or a flag is a blocker;
+ * - `reason_given`: the action carries a reason.
+ */
+export const TRANSITION_GUARDS = [
+  "commentary_needed",
+  "commentary_skippable",
+  "marks_commented",
+  "holds_claim",
+  "not_participant",
+  "reviews_agree",
+  "reviews_disagree",
+  "reason_given",
+] as const;
+
+/** One guard of a transition. */
+export type TransitionGuard = (typeof TRANSITION_GUARDS)[number];
+
+/** A row of the stage machine: from a stage, an action by one of some roles, under guards, to a stage. */
+export interface StageTransition {
+  from: Stage;
+  action: StageAction;
+  to: Stage;
+  /** The project roles that may take it (global admins may take every transition an admin may). */
+  roles: readonly Role[];
+  guards: readonly TransitionGuard[];
+}
+
+/**
+ * The stage machine (SPEC §4) as one table, from which the API's checks and the web app's
+ * available actions are both derived. `complete_review` is taken by the reviewer whose verdict
+ * completes the round; an admin's `send_back` and `reject` take an example out of any stage in
+ * progress. Accepted and rejected examples are final: no row leaves them.
+ */
+export const STAGE_MACHINE: readonly StageTransition[] = Object.freeze([
+  { from: "draft", action: "submit", to: "commentary", roles: ["author", "admin"], guards: ["commentary_needed"] },
+  { from: "draft", action: "submit", to: "review", roles: ["author", "admin"], guards: ["commentary_skippable"] },
+  { from: "commentary", action: "submit", to: "review", roles: ["commentator", "admin"], guards: ["holds_claim", "marks_commented"] },
+  { from: "review", action: "complete_review", to: "accepted", roles: ["reviewer"], guards: ["holds_claim", "not_participant", "reviews_agree"] },
+  { from: "review", action: "complete_review", to: "adjudication", roles: ["reviewer"], guards: ["holds_claim", "not_participant", "reviews_disagree"] },
+  { from: "adjudication", action: "accept", to: "accepted", roles: ["adjudicator"], guards: ["holds_claim", "not_participant", "marks_commented"] },
+  { from: "adjudication", action: "return", to: "draft", roles: ["adjudicator"], guards: ["holds_claim", "not_participant", "reason_given"] },
+  { from: "adjudication", action: "return", to: "commentary", roles: ["adjudicator"], guards: ["holds_claim", "not_participant", "reason_given"] },
+  { from: "adjudication", action: "reject", to: "rejected", roles: ["adjudicator"], guards: ["holds_claim", "not_participant", "reason_given"] },
+  ...(["commentary", "review", "adjudication"] as const).flatMap((from) =>
+    (["draft", "commentary"] as const)
+      .filter((to) => to !== from)
+      .map((to): StageTransition => ({ from, action: "send_back", to, roles: ["admin"], guards: ["reason_given"] })),
+  ),
+  ...(["draft", "commentary", "review", "adjudication"] as const).map(
+    (from): StageTransition => ({ from, action: "reject", to: "rejected", roles: ["admin"], guards: ["reason_given"] }),
+  ),
+]);
+
+/** The transitions out of `stage` by `action`, in table order. */
+export function transitionsFrom(stage: Stage, action: StageAction): StageTransition[] {
+  return STAGE_MACHINE.filter((row) => row.from === stage && row.action === action);
+}
+
+/** The stages whose examples wait in a role's queue for someone to take them ("Take next"). */
+export const QUEUE_STAGES: Partial<Record<Role, Stage>> = { commentator: "commentary", reviewer: "review", adjudicator: "adjudication" };
+
+/** How long a claim lasts unless renewed (SPEC §4: 30 minutes by default). */
+export const CLAIM_LEASE_MS = 30 * 60 * 1000;
+
+/** A reviewer's verdict on an example (SPEC §4). */
+export const VERDICTS = ["accept", "changes_needed", "reject"] as const;
+
+/** One verdict. */
+export type Verdict = (typeof VERDICTS)[number];
+
+/** What a reviewer's flag says is wrong (SPEC §4). */
+export const FLAG_CATEGORIES = [
+  "uncommented_bad_behaviour",
+  "quote_not_stopped",
+  "ai_misaligned",
+  "flawed_moral_reasoning",
+  "ai_unhelpful",
+  "tag_misuse",
+  "factual_error",
+  "style",
+  "other",
+] as const;
+
+/** One flag category. */
+export type FlagCategory = (typeof FLAG_CATEGORIES)[number];
+
+/** How bad a flagged defect is; a blocker sends the example to adjudication whatever the verdicts. */
+export const FLAG_SEVERITIES = ["blocker", "major", "minor"] as const;
+
+/** One flag severity. */
+export type FlagSeverity = (typeof FLAG_SEVERITIES)[number];
