@@ -8,6 +8,7 @@ const modules: Array<() => Promise<{ benchmarks: Benchmark[] }>> = [
   () => import("./editor.ts"),
   () => import("./core.ts"),
   () => import("./hostile.ts"),
+  () => import("./workflow.ts"),
 ];
 
 function round(value: number): number {

@@ -31,7 +31,8 @@ afterAll(async () => {
 /** A new draft: its id and the id of its first revision. */
 async function newDraft(): Promise<{ exampleId: string; baseRevisionId: string }> {
   const created = await mutate(server.url, "examples.create", { projectSlug }, cookie);
-  const exampleId = (created.body.result!.data as { id: string }).id;
+  if (!created.body.result) throw new Error(`examples.create: ${created.status} ${JSON.stringify(created.body)}`);
+  const exampleId = (created.body.result.data as { id: string }).id;
   const example = await query(server.url, "examples.get", { exampleId }, cookie);
   return { exampleId, baseRevisionId: (example.body.result!.data as { head: { id: string } }).head.id };
 }
@@ -39,7 +40,8 @@ async function newDraft(): Promise<{ exampleId: string; baseRevisionId: string }
 function docOf(text: string): any {
   const converted = textToDoc(text);
   if (!converted.ok) throw new Error(`invalid test text ${text}`);
-  return converted.doc.toJSON();
+  // A deep copy: toJSON shares attribute objects with the node (and default attributes with the schema).
+  return JSON.parse(JSON.stringify(converted.doc.toJSON()));
 }
 
 async function save(doc: unknown) {
@@ -85,10 +87,34 @@ describe("finding 2: a save cannot hold the server", () => {
     expect(health.status).toBe(200);
   });
 
-  it("refuses a document nested deeper than any document can be", async () => {
+  it("refuses a document nested deeper than any document can be, as JSON text or as an object", async () => {
     let deep: Record<string, unknown> = { type: "text", text: "x" };
     for (let level = 0; level < 1_000; level++) deep = { type: "ai", attrs: { id: `a${level}` }, content: [deep] };
-    expectRefused(await save({ type: "doc", content: [{ type: "paragraph", content: [deep] }] }), /nested more than 6 levels/);
+    const doc = { type: "doc", content: [{ type: "paragraph", content: [deep] }] };
+    expectRefused(await save(JSON.stringify(doc)), /nested more than 6 levels/);
+    expectRefused(await save(doc), /^The request was not accepted: doc\.content\.0\.content\.0\.content.* is nested more than 32 levels deep/);
+  });
+
+  it("refuses deep nesting anywhere in any input before it reaches a worker or the database", async () => {
+    const deep = JSON.parse("[".repeat(1_000) + "]".repeat(1_000)) as unknown;
+    const doc = docOf("x");
+    doc.content[0].attrs.lineBreak = deep;
+    expectRefused(await save(doc), /is nested more than 32 levels deep/);
+    expectRefused(await mutate(server.url, "auth.login", { email: deep, password: "x" }), /^The request was not accepted: email(\.0)+ is nested more than 32 levels deep/);
+  });
+
+  it("answers a huge body to a call that takes no document at once, with a tRPC error", async () => {
+    const answer = await mutate(server.url, "auth.login", { email: "x".repeat(1024 * 1024), password: "x" });
+    expect({ status: answer.status, message: answer.body.error?.message }).toEqual({
+      status: 413,
+      message: "The request is too large: the server accepts at most 64 KB for this call. Send less, or split it into several calls.",
+    });
+  });
+
+  it("answers an address too long for HTTP with a tRPC error the web app can read", async () => {
+    const answer = await query(server.url, "auth.me", "x".repeat(20_000));
+    expect(answer.status).toBe(431);
+    expect(answer.body.error?.message).toMatch(/address or headers are too long/);
   });
 });
 
@@ -109,6 +135,27 @@ describe("finding 3: malformed Unicode is refused naming the field, never a 500"
     const doc = docOf("fine");
     doc.content[0].content[0].text = "half \uD83D of an emoji";
     expectRefused(await save(doc), /doc\.content\.0\.content\.0\.text holds a lone surrogate/);
+  });
+});
+
+describe("refusals quote no more than they need", () => {
+  it("checks a project slug or example id before looking it up, so a huge one is neither looked up nor echoed", async () => {
+    const longSlug = await mutate(server.url, "examples.create", { projectSlug: "a".repeat(60_000) }, cookie);
+    expect(longSlug.status).toBe(400);
+    expect(longSlug.body.error!.message.length).toBeLessThan(300);
+    const longId = await mutate(server.url, "examples.save", { exampleId: "e".repeat(100_000), baseRevisionId: "r", doc: "{}" }, cookie);
+    expect(longId.status).toBe(400);
+    expect(longId.body.error!.message.length).toBeLessThan(300);
+  });
+
+  it("names an unknown node type or a malformed attribute without quoting it whole", async () => {
+    const unknown = await save({ type: "doc", content: [{ type: "a".repeat(200_000) }] });
+    expectRefused(unknown, /node name such as paragraph/);
+    const doc = docOf("x");
+    doc.content[0].content[0].marks = [{ type: "bad_behaviour", attrs: { id: "m", category: "c".repeat(100_000), commentary: null } }];
+    const badCategory = await save(doc);
+    expectRefused(badCategory, /attribute category is longer than 64 characters/);
+    expect(badCategory.body.error!.message.length).toBeLessThan(400);
   });
 });
 

@@ -68,15 +68,65 @@ const ALLOWED: Record<string, readonly Admission[]> = {
   "examples.get": ANY_ROLE_HERE,
   "examples.list": ANY_ROLE_HERE,
   // The example of every call is in the commentary stage, where authors, whom examples.save
-  // admits for the draft stage, may not edit (the stage rule is tested in routers/examples.test.ts).
+  // admits for the draft stage, may not edit, and where editors must first take the example
+  // from the queue (the stage and claim rules are tested in routers/examples.test.ts).
   "examples.save": [
     thenRefused("author", "FORBIDDEN", "can edit an example in the commentary stage"),
-    "commentator",
-    "admin",
-    "globalAdmin",
+    thenRefused("commentator", "CONFLICT", "You have not taken this example"),
+    thenRefused("admin", "CONFLICT", "You have not taken this example"),
+    thenRefused("globalAdmin", "CONFLICT", "You have not taken this example"),
   ],
   "examples.revisions": ANY_ROLE_HERE,
   "examples.revision": ANY_ROLE_HERE,
+  "examples.flagsToAddress": ANY_ROLE_HERE,
+  "projects.updateSettings": ["admin", "globalAdmin"],
+  // Every call asks for the commentary queue, which commentators and admins pull from.
+  "claims.next": [
+    "commentator",
+    thenRefused("reviewer", "FORBIDDEN", "Only commentators can take examples from the commentary queue"),
+    thenRefused("adjudicator", "FORBIDDEN", "Only commentators can take examples from the commentary queue"),
+    "admin",
+    "globalAdmin",
+  ],
+  // Nobody holds the example of the call, so there is nothing to renew (renewing is tested in routers/claims.test.ts).
+  "claims.renew": (["commentator", "reviewer", "adjudicator", "admin", "globalAdmin"] as const).map((caller) =>
+    thenRefused(caller, "CONFLICT", "You have not taken this example"),
+  ),
+  "claims.release": ["commentator", "reviewer", "adjudicator", "admin", "globalAdmin"],
+  "workflow.actions": ANY_ROLE_HERE,
+  // Every call sends the commentary example back to draft, which only admins may do.
+  "workflow.act": [
+    ...(["author", "commentator", "reviewer", "adjudicator"] as const).map((caller) =>
+      thenRefused(caller, "FORBIDDEN", "Only admins can send back an example in the commentary stage"),
+    ),
+    "admin",
+    "globalAdmin",
+  ],
+  // The example of every call has never been in review (reviewing is tested in services/workflow.test.ts).
+  "reviews.get": (["reviewer", "adjudicator", "admin", "globalAdmin"] as const).map((caller) =>
+    thenRefused(caller, "NOT_FOUND", "has not been in review yet"),
+  ),
+  "reviews.addFlag": [
+    thenRefused("reviewer", "CONFLICT", "not review, so you cannot flag it now"),
+    thenRefused("globalAdmin", "FORBIDDEN", "Only reviewers can flag an example"),
+  ],
+  "reviews.removeFlag": [
+    thenRefused("reviewer", "CONFLICT", "not review, so you cannot change flags now"),
+    thenRefused("globalAdmin", "FORBIDDEN", "Only reviewers can remove flags"),
+  ],
+  "reviews.comment": (["reviewer", "adjudicator", "globalAdmin"] as const).map((caller) =>
+    thenRefused(caller, "NOT_FOUND", "There is no such flag"),
+  ),
+  "reviews.submit": [
+    thenRefused("reviewer", "CONFLICT", "not review, so you cannot submit a review now"),
+    thenRefused("globalAdmin", "FORBIDDEN", "Only reviewers can submit a review"),
+  ],
+  "adjudication.decideFlag": [
+    thenRefused("adjudicator", "CONFLICT", "not adjudication, so you cannot decide on flags now"),
+    thenRefused("globalAdmin", "FORBIDDEN", "Only adjudicators can decide on flags"),
+  ],
+  "audit.list": ["admin", "globalAdmin"],
+  "work.mine": SIGNED_IN,
 };
 
 /** Every procedure by its dotted path (`_def.procedures` is flat at run time). */
@@ -121,6 +171,13 @@ let accounts: Map<Caller, string>;
 const INPUT_OVERRIDES: Record<string, () => Record<string, unknown>> = {
   "auth.login": () => ({ email: loginEmail, password: TEST_PASSWORD }),
   "users.create": () => ({ email: uniqueEmail("created") }),
+  "workflow.act": () => ({ action: "send_back", to: "draft", reason: "Sent back by the caller matrix" }),
+  "reviews.addFlag": () => ({ start: 0, end: 1, category: "style", severity: "minor", comment: "A flag" }),
+  "reviews.removeFlag": () => ({ flagId: "no-such-flag" }),
+  "reviews.comment": () => ({ flagId: "no-such-flag", body: "A comment" }),
+  "reviews.submit": () => ({ verdict: "accept" }),
+  "adjudication.decideFlag": () => ({ flagId: "no-such-flag", decision: "upheld" }),
+  "projects.updateSettings": () => ({ settings: { quoteMarksLint: true } }),
 };
 
 /** An account that never signs in (its password hash matches no password). */

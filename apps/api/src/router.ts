@@ -2,12 +2,18 @@
  * The API: every procedure the web app (and tests) can call, grouped by subject. The web
  * app imports only `type AppRouter`.
  */
+import { adjudicationRouter } from "./routers/adjudication.ts";
+import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
+import { claimsRouter } from "./routers/claims.ts";
 import { examplesRouter } from "./routers/examples.ts";
 import { guidelinesRouter } from "./routers/guidelines.ts";
 import { membersRouter } from "./routers/members.ts";
 import { projectsRouter } from "./routers/projects.ts";
+import { reviewsRouter } from "./routers/reviews.ts";
 import { usersRouter } from "./routers/users.ts";
+import { workRouter } from "./routers/work.ts";
+import { workflowRouter } from "./routers/workflow.ts";
 import type { inferRouterOutputs } from "@trpc/server";
 import { router } from "./trpc.ts";
 
@@ -19,6 +25,12 @@ export const appRouter = router({
   members: membersRouter,
   guidelines: guidelinesRouter,
   examples: examplesRouter,
+  claims: claimsRouter,
+  workflow: workflowRouter,
+  reviews: reviewsRouter,
+  adjudication: adjudicationRouter,
+  audit: auditRouter,
+  work: workRouter,
 });
 
 /** The API's type, for the web app's tRPC client. */

@@ -282,7 +282,7 @@ describe("API errors", () => {
     expect(body).toEqual([
       {
         error: {
-          message: "The text is too long to save: the server accepts at most 10 MB per save. Split the example into several shorter examples and save each one.",
+          message: "The text is too long to save: the server accepts at most 4 MB per save. Split the example into several shorter examples and save each one.",
           code: -32013,
           data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413, path: "examples.save", details: null },
         },

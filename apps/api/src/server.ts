@@ -8,6 +8,7 @@
  * MIME sniffing), and a tRPC batch may hold at most {@link MAX_BATCH_SIZE} calls.
  */
 import { existsSync } from "node:fs";
+import { Transform, type Duplex, type Readable } from "node:stream";
 import { extname, join } from "node:path";
 import fastifyCookie from "@fastify/cookie";
 import fastifyHelmet from "@fastify/helmet";
@@ -53,8 +54,23 @@ export interface ServerOptions {
   loginLimits?: LoginLimits;
 }
 
-/** The largest request body accepted, in megabytes. */
-export const BODY_LIMIT_MB = 10;
+/**
+ * The largest request body of a call that carries a document or guidelines
+ * ({@link DOCUMENT_PROCEDURES}), in megabytes: room for the JSON of the largest example the
+ * core's `DOCUMENT_LIMITS` allow (about 2 MB), sent as JSON text.
+ */
+export const BODY_LIMIT_MB = 4;
+
+/** The largest request body of every other call, in kilobytes. */
+export const SMALL_BODY_LIMIT_KB = 64;
+
+/** The procedures whose input holds a document or guidelines, and so may be large. */
+const DOCUMENT_PROCEDURES = new Set(["examples.save", "guidelines.update"]);
+
+/** Whether a tRPC call carries a document (a batch counts if any of its calls does). */
+function carriesDocument(call: { paths: string[] }): boolean {
+  return call.paths.some((path) => DOCUMENT_PROCEDURES.has(path));
+}
 
 /**
  * The most calls one tRPC batch may hold. A batch runs its calls side by side, so without a
@@ -195,25 +211,71 @@ function refuseBatchedLogin(request: FastifyRequest, reply: FastifyReply, done: 
   done();
 }
 
+/** Fastify's error for a body over the limit, which {@link answerTooLargeBodies} answers. */
+function bodyTooLarge(): FastifyError {
+  return Object.assign(new Error("Request body is too large"), { code: "FST_ERR_CTP_BODY_TOO_LARGE", name: "FastifyError", statusCode: 413 });
+}
+
 /**
- * Answers a body over {@link BODY_LIMIT_MB} on the tRPC route as a tRPC error that says what
- * to do; Fastify's own 413 answer is not one, and the client could only say that it could not
- * read the response. Every other error keeps Fastify's default handling.
+ * Holds every tRPC call but a document's to {@link SMALL_BODY_LIMIT_KB}: reading and walking a
+ * body of megabytes takes seconds, and no other input is more than a few kilobytes. Counted as
+ * the body arrives, so a body without a length (chunked) is cut off too.
+ */
+function limitSmallBodies(request: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (error: Error | null, body?: Readable) => void): void {
+  const call = trpcCallOf(request);
+  if (!call || carriesDocument(call)) return done(null, payload);
+  const limit = SMALL_BODY_LIMIT_KB * 1024;
+  if (Number(request.headers["content-length"] ?? 0) > limit) return done(bodyTooLarge());
+  let received = 0;
+  const counted = payload.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, next) {
+        received += chunk.length;
+        next(received > limit ? bodyTooLarge() : null, chunk);
+      },
+    }),
+  );
+  payload.on("error", (error) => counted.destroy(error));
+  done(null, counted);
+}
+
+/**
+ * Answers a body over its limit on the tRPC route as a tRPC error that says what to do;
+ * Fastify's own 413 answer is not one, and the client could only say that it could not read
+ * the response. Every other error keeps Fastify's default handling.
  */
 function answerTooLargeBodies(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | void {
-  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" && trpcCallOf(request)) {
-    return sendTrpcError(
-      request,
-      reply,
-      new TRPCError({
-        code: "PAYLOAD_TOO_LARGE",
-        message:
-          `The text is too long to save: the server accepts at most ${BODY_LIMIT_MB} MB per save. ` +
-          `Split the example into several shorter examples and save each one.`,
-      }),
-    );
+  const call = trpcCallOf(request);
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" && call) {
+    const message = carriesDocument(call)
+      ? `The text is too long to save: the server accepts at most ${BODY_LIMIT_MB} MB per save. ` +
+        `Split the example into several shorter examples and save each one.`
+      : `The request is too large: the server accepts at most ${SMALL_BODY_LIMIT_KB} KB for this call. Send less, or split it into several calls.`;
+    return sendTrpcError(request, reply, new TRPCError({ code: "PAYLOAD_TOO_LARGE", message }));
   }
   return reply.send(error);
+}
+
+/**
+ * Answers a request the HTTP parser refused before Fastify saw it (an address or headers over
+ * Node's 16 KB, most often a query whose input is too long for a URL) with a tRPC-shaped error,
+ * so that the web app can show what happened instead of failing to read the answer.
+ */
+function answerClientErrors(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const headersTooLarge = error.code === "HPE_HEADER_OVERFLOW";
+  const status = headersTooLarge ? 431 : 400;
+  const message = headersTooLarge
+    ? "The request's address or headers are too long (at most 16 KB). Send a large input with a POST body instead."
+    : "The request could not be read as HTTP.";
+  const body = JSON.stringify({ error: { message, code: -32600, data: { code: "BAD_REQUEST", httpStatus: status, details: null } } });
+  socket.end(
+    `HTTP/1.1 ${status} ${headersTooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Refuses a forged request with a tRPC-shaped 403, so that the web app shows the message. */
@@ -273,6 +335,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     bodyLimit: BODY_LIMIT_MB * 1024 * 1024,
     // Batched tRPC queries put every procedure name in the path.
     routerOptions: { maxParamLength: 5000 },
+    clientErrorHandler: answerClientErrors,
   });
 
   server.addHook("onClose", () => documents.close());
@@ -293,6 +356,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   server.addHook("onRequest", checkRequestForgery);
   server.addHook("onRequest", refuseOversizedBatches);
   server.addHook("onRequest", refuseBatchedLogin);
+  server.addHook("preParsing", limitSmallBodies);
   server.setErrorHandler(answerTooLargeBodies);
 
   const createContext = async ({ req, res }: CreateFastifyContextOptions): Promise<Context> => {

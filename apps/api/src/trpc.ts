@@ -12,6 +12,7 @@ import { unstorableCharacter, type Role } from "@prealign/core";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import type { Db } from "./db/database.ts";
 import { DomainError, type DomainErrorKind } from "./errors.ts";
+import { idInput, slugInput } from "./routers/inputs.ts";
 import { assertAnyRole, findProjectAccess } from "./services/access.ts";
 import type { DocumentChecker } from "./services/documents.ts";
 import type { LoginLimiter } from "./services/login-limiter.ts";
@@ -123,23 +124,43 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** How deep any input may nest; a document nests six levels, every other input two or three. */
+export const MAX_INPUT_DEPTH = 32;
+
+/** A place in an input being walked: its value, and how it was reached (for the path, built only when needed). */
+interface InputPlace {
+  value: unknown;
+  key: string;
+  parent: InputPlace | null;
+  depth: number;
+}
+
+function pathOf(place: InputPlace): string {
+  const keys: string[] = [];
+  for (let at: InputPlace | null = place; at?.parent; at = at.parent) keys.push(at.key);
+  return keys.length === 0 ? "input" : keys.reverse().join(".");
+}
+
 /**
- * The first string in `input` (keys included) that no database can store, with its path:
- * a lone surrogate, or a NUL character. Walks iteratively, so deep JSON cannot overflow the stack.
+ * What in `input` no procedure can take, with its path: nesting deeper than
+ * {@link MAX_INPUT_DEPTH}, or a string (keys included) that no database can store — a lone
+ * surrogate, or a NUL character. Walks iteratively in one pass, so deep JSON cannot overflow
+ * the stack and large inputs cost no more than reading them.
  */
-export function findUnstorableString(input: unknown): { path: string; problem: string } | null {
-  const pending: { value: unknown; path: string }[] = [{ value: input, path: "" }];
-  const join = (path: string, key: string) => (path === "" ? key : `${path}.${key}`);
+export function findUnacceptableInput(input: unknown): { path: string; problem: string } | null {
+  const pending: InputPlace[] = [{ value: input, key: "", parent: null, depth: 0 }];
   while (pending.length > 0) {
-    const { value, path } = pending.pop()!;
+    const place = pending.pop()!;
+    const { value, depth } = place;
     if (typeof value === "string") {
       const problem = unstorableCharacter(value);
-      if (problem) return { path: path === "" ? "input" : path, problem };
+      if (problem) return { path: pathOf(place), problem: `holds ${problem}` };
     } else if (typeof value === "object" && value !== null) {
-      for (const [key, child] of Object.entries(value)) {
+      if (depth >= MAX_INPUT_DEPTH) return { path: pathOf(place), problem: `is nested more than ${MAX_INPUT_DEPTH} levels deep, deeper than any input of the studio` };
+      for (const key of Object.keys(value)) {
         const problem = unstorableCharacter(key);
-        if (problem) return { path: join(path, "(a key)"), problem };
-        pending.push({ value: child, path: join(path, key) });
+        if (problem) return { path: `${pathOf(place)} (a key)`, problem: `holds ${problem}` };
+        pending.push({ value: (value as Record<string, unknown>)[key], key: key.length > 40 ? `${key.slice(0, 40)}…` : key, parent: place, depth: depth + 1 });
       }
     }
   }
@@ -147,20 +168,20 @@ export function findUnstorableString(input: unknown): { path: string; problem: s
 }
 
 /**
- * Refuses, before any other rule runs, an input holding a string that cannot be stored (see
- * {@link findUnstorableString}), naming the field: such strings made the database fail with an
- * internal error.
+ * Refuses, before any other rule runs, an input that no procedure can take (see
+ * {@link findUnacceptableInput}), naming the field: such strings made the database fail with
+ * an internal error, and such nesting overflowed the stack.
  */
-const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+const refuseUnacceptableInput = t.middleware(async ({ getRawInput, next }) => {
   // A body that is not JSON at all (or none, for a procedure without input) is left to the
   // procedure's own input handling, which refuses it or ignores it as it always did.
   const input = await getRawInput().catch(() => undefined);
-  const found = findUnstorableString(input);
-  if (found) throw new TRPCError({ code: "BAD_REQUEST", message: `The request was not accepted: ${found.path} holds ${found.problem}.` });
+  const found = findUnacceptableInput(input);
+  if (found) throw new TRPCError({ code: "BAD_REQUEST", message: `The request was not accepted: ${found.path} ${found.problem}.` });
   return next();
 });
 
-const baseProcedure = t.procedure.use(mapDomainErrors).use(refuseUnstorableText);
+const baseProcedure = t.procedure.use(mapDomainErrors).use(refuseUnacceptableInput);
 
 function requireSession(session: ActiveSession | null): ActiveSession {
   if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in and try again." });
@@ -191,6 +212,11 @@ function projectMember(roles: readonly Role[], via: ProjectInputField) {
     const reference = typeof input === "object" && input !== null ? (input as Record<string, unknown>)[via] : undefined;
     if (typeof reference !== "string" || reference === "") {
       throw new TRPCError({ code: "BAD_REQUEST", message: `The request was not accepted: ${via}: required.` });
+    }
+    // Checked before the lookup, so that a malformed reference is never looked up or echoed back.
+    const checked = (via === "projectSlug" ? slugInput : idInput).safeParse(reference);
+    if (!checked.success) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: `The request was not accepted: ${via}: ${checked.error.issues[0]?.message ?? "malformed"}.` });
     }
     const access = await findProjectAccess(
       ctx.db,

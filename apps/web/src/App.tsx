@@ -2,10 +2,15 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
 import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
+import { AuditPage } from "./pages/AuditPage.tsx";
+import { AdjudicationPage } from "./pages/AdjudicationPage.tsx";
 import { ExamplePage } from "./pages/ExamplePage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
+import { MyWorkPage } from "./pages/MyWorkPage.tsx";
 import { ProjectPage } from "./pages/ProjectPage.tsx";
 import { ProjectsPage } from "./pages/ProjectsPage.tsx";
+import { ReviewPage } from "./pages/ReviewPage.tsx";
+import { SettingsPage } from "./pages/SettingsPage.tsx";
 import { UsersPage } from "./pages/UsersPage.tsx";
 import { useSession } from "./session.ts";
 import { errorMessage, useTRPC } from "./trpc.ts";
@@ -20,10 +25,15 @@ export function App() {
     <ErrorBoundary resetKey={location.pathname}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
-        <Route path="/" element={<SignedIn><ProjectsPage /></SignedIn>} />
+        <Route path="/" element={<SignedIn><MyWorkPage /></SignedIn>} />
+        <Route path="/projects" element={<SignedIn><ProjectsPage /></SignedIn>} />
         <Route path="/users" element={<SignedIn><UsersPage /></SignedIn>} />
         <Route path="/projects/:slug" element={<SignedIn><ProjectPage /></SignedIn>} />
+        <Route path="/projects/:slug/settings" element={<SignedIn><SettingsPage /></SignedIn>} />
+        <Route path="/projects/:slug/audit" element={<SignedIn><AuditPage /></SignedIn>} />
         <Route path="/examples/:id" element={<SignedIn><ExamplePage /></SignedIn>} />
+        <Route path="/examples/:id/review" element={<SignedIn><ReviewPage /></SignedIn>} />
+        <Route path="/examples/:id/adjudicate" element={<SignedIn><AdjudicationPage /></SignedIn>} />
         <Route path="*" element={<SignedIn><NotFound /></SignedIn>} />
       </Routes>
     </ErrorBoundary>
@@ -66,7 +76,8 @@ function Header({ email, isAdmin }: { email: string; isAdmin: boolean }) {
         Prealign Studio
       </Link>
       <nav aria-label="Main">
-        <Link to="/">Projects</Link>
+        <Link to="/">My work</Link>
+        <Link to="/projects">Projects</Link>
         {isAdmin && <Link to="/users">Users</Link>}
       </nav>
       <span className="whoami">{email}</span>

@@ -26,7 +26,7 @@ export function createClient() {
         condition: (op) => op.path === "auth.login",
         true: httpLink(options),
         // The server refuses a batch of more than 20 calls (MAX_BATCH_SIZE in apps/api/src/server.ts).
-        false: httpBatchLink({ ...options, maxItems: 20 }),
+        false: httpBatchLink({ ...options, maxItems: 20, maxURLLength: 8_000 }),
       }),
     ],
   });

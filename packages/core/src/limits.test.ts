@@ -34,7 +34,7 @@ describe("checkDocumentShape", () => {
     expect(() => checkDocumentShape({ type: "doc", content: "x" })).toThrow(/array of nodes/);
     expect(() => checkDocumentShape(paragraphOf([{ type: "text", text: 5 }]))).toThrow(/must be a string/);
     expect(() => checkDocumentShape(paragraphOf([{ type: "text", text: "a", marks: {} }]))).toThrow(/must be an array/);
-    expect(() => checkDocumentShape(paragraphOf([null]))).toThrow(/string type/);
+    expect(() => checkDocumentShape(paragraphOf([null]))).toThrow(/type is a node name/);
   });
 
   it("keeps documentFromJSON linear: 50,000 marks on one text run are refused at once", () => {

@@ -82,8 +82,8 @@ export function checkDocumentShape(json: unknown, limits: DocumentLimits = DOCUM
   const pending: { node: unknown; depth: number }[] = [{ node: json, depth: 0 }];
   while (pending.length > 0) {
     const { node, depth } = pending.pop()!;
-    if (!isObject(node) || typeof node.type !== "string") {
-      throw new DocumentLimitError("Every node of the document must be a JSON object with a string type.");
+    if (!isObject(node) || !isName(node.type, limits)) {
+      throw new DocumentLimitError("Every node of the document must be a JSON object whose type is a node name such as paragraph.");
     }
     nodes += 1;
     if (nodes > limits.nodes) {
@@ -112,7 +112,7 @@ export function checkDocumentShape(json: unknown, limits: DocumentLimits = DOCUM
         throw new DocumentLimitError(`The document has more than ${limits.markEntries.toLocaleString("en")} marked text runs. ${SPLIT_ADVICE}`);
       }
       for (const mark of node.marks) {
-        if (!isObject(mark)) throw new DocumentLimitError("Every mark must be a JSON object with a type.");
+        if (!isObject(mark) || !isName(mark.type, limits)) throw new DocumentLimitError("Every mark must be a JSON object whose type is a mark name such as bad_behaviour.");
         checkIds(mark.attrs, limits);
       }
     }
@@ -127,13 +127,28 @@ export function checkDocumentShape(json: unknown, limits: DocumentLimits = DOCUM
   return characters;
 }
 
-/** Refuses over-long `id` and `commentary` attributes, the two attributes that hold ids. */
+/** Whether `value` could name a node or mark type: a short string. */
+function isName(value: unknown, limits: DocumentLimits): value is string {
+  return typeof value === "string" && value.length <= limits.idLength;
+}
+
+/**
+ * Refuses attributes that no node or mark of the schema has: every attribute is a short string
+ * (an id, a category, a line break) or null. Ids get their own message, since they are the
+ * attributes people (and other tools) write.
+ */
 function checkIds(attrs: unknown, limits: DocumentLimits): void {
-  if (!isObject(attrs)) return;
-  for (const key of ["id", "commentary"] as const) {
-    const value = attrs[key];
-    if (typeof value === "string" && value.length > limits.idLength) {
-      throw new DocumentLimitError(`An ${key === "id" ? "id" : "commentary link"} is longer than ${limits.idLength} characters; ids are short names such as ai-3f9c….`);
+  if (attrs === undefined || attrs === null) return;
+  if (!isObject(attrs)) throw new DocumentLimitError("The attributes of a node or mark must be a JSON object.");
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null) continue;
+    if (typeof value !== "string") throw new DocumentLimitError(`The attribute ${key.slice(0, 40)} must be a string or null.`);
+    if (value.length > limits.idLength) {
+      throw new DocumentLimitError(
+        key === "id" || key === "commentary"
+          ? `An ${key === "id" ? "id" : "commentary link"} is longer than ${limits.idLength} characters; ids are short names such as ai-3f9c….`
+          : `The attribute ${key.slice(0, 40)} is longer than ${limits.idLength} characters.`,
+      );
     }
   }
 }

@@ -155,7 +155,12 @@ describe("examples.save", () => {
     const early = await failure(asCommentator.examples.save({ exampleId: draft.id, baseRevisionId: draft.head.id, doc: docOf("x") }));
     expect(early.code).toBe("FORBIDDEN");
     expect(early.message).toBe("Only authors and admins can edit an example in the draft stage; ask one of them to make the change.");
-    await database.db.example.update({ where: { id: draft.id }, data: { stage: "commentary" }, select: { id: true } });
+    // In commentary a save also needs the example's claim (taken from the queue; see claims.test.ts).
+    await database.db.example.update({
+      where: { id: draft.id },
+      data: { stage: "commentary", claimedById: commentator.user.id, claimExpiresAt: new Date(Date.now() + 60_000) },
+      select: { id: true },
+    });
     const saved = await asCommentator.examples.save({
       exampleId: draft.id,
       baseRevisionId: draft.head.id,
@@ -181,12 +186,19 @@ describe("who may edit in which stage", () => {
     ]);
   });
 
-  /** Whether `who` can save an example that is in `stage` (set directly in the database). */
+  /**
+   * Whether `who` can save an example that is in `stage` (set directly in the database), holding
+   * its claim, as editing in the commentary stage needs (the claim rule is tested in claims.test.ts).
+   */
   async function canSave(who: ActiveSession, stage: string): Promise<boolean> {
     const { caller: asAuthor } = callerFor(database.db, author);
     const { id } = await asAuthor.examples.create({ projectSlug: staged.slug });
     const { head } = await asAuthor.examples.get({ exampleId: id });
-    await database.db.example.update({ where: { id }, data: { stage }, select: { id: true } });
+    await database.db.example.update({
+      where: { id },
+      data: { stage, claimedById: who.user.id, claimExpiresAt: new Date(Date.now() + 60_000) },
+      select: { id: true },
+    });
     const { caller } = callerFor(database.db, who);
     const shown = await caller.examples.get({ exampleId: id });
     const saved = await caller.examples.save({ exampleId: id, baseRevisionId: head.id, doc: docOf(`Edited in ${stage}`) }).then(

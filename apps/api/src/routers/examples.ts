@@ -11,6 +11,7 @@ import {
   listRevisions,
   saveExample,
 } from "../services/examples.ts";
+import { flagsToAddress } from "../services/reviews.ts";
 import { exampleProcedure, projectProcedure, router } from "../trpc.ts";
 import { idInput, slugInput } from "./inputs.ts";
 
@@ -59,4 +60,12 @@ export const examplesRouter = router({
   revision: exampleProcedure(ROLES)
     .input(z.object({ exampleId: idInput, revisionId: idInput }))
     .query(({ ctx, input }) => getRevision(ctx.db, input.exampleId, input.revisionId)),
+
+  /**
+   * The flags upheld by the adjudication that returned the example, each with the revision
+   * it was made on; empty unless the example is back in draft or commentary after review.
+   */
+  flagsToAddress: exampleProcedure(ROLES)
+    .input(z.object({ exampleId: idInput }))
+    .query(({ ctx, input }) => flagsToAddress(ctx.db, input.exampleId)),
 });

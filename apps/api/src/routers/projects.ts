@@ -3,7 +3,8 @@
  */
 import { ROLES } from "@prealign/core";
 import { z } from "zod";
-import { createProject, getProject, listProjects } from "../services/projects.ts";
+import { projectSettingsChangeSchema } from "../services/project-settings.ts";
+import { createProject, getProject, listProjects, updateProjectSettings } from "../services/projects.ts";
 import { globalAdminProcedure, projectProcedure, router, userProcedure } from "../trpc.ts";
 import { slugInput } from "./inputs.ts";
 
@@ -21,4 +22,9 @@ export const projectsRouter = router({
   create: globalAdminProcedure
     .input(z.object({ slug: slugInput, name: z.string().trim().min(1).max(200) }))
     .mutation(({ ctx, input }) => createProject(ctx.db, { ...input, actorId: ctx.user.id })),
+
+  /** Changes some of the project's settings (the others keep theirs); answers the settings in force. */
+  updateSettings: projectProcedure(["admin"])
+    .input(z.object({ projectSlug: slugInput, settings: projectSettingsChangeSchema }))
+    .mutation(({ ctx, input }) => updateProjectSettings(ctx.db, ctx.access, input.settings)),
 });

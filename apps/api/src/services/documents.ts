@@ -41,6 +41,9 @@ export function excerptOf(text: string): string {
 
 const REFUSED = "The editor sent a document the server cannot store";
 
+/** The longest reason a refusal quotes. */
+const MAX_REASON_LENGTH = 300;
+
 /** What a check comes to, as it crosses from a worker thread: the document or the refusal. */
 export type DocumentCheckOutcome = { ok: true; checked: CheckedDocument } | { ok: false; message: string };
 
@@ -59,7 +62,9 @@ export function checkDocumentJson(json: unknown, options: GrammarOptions): Docum
     return { ok: true, checked: { text, doc: canonical, excerpt: excerptOf(text), digest: digestOf(canonical) } };
   } catch (error) {
     const reason = error instanceof SyntaxError ? `it is not valid JSON (${error.message})` : error instanceof Error ? error.message : String(error);
-    return { ok: false, message: `${REFUSED}: ${reason}` };
+    // ProseMirror's own messages quote the offending value, which a hostile document makes huge.
+    const shown = reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
+    return { ok: false, message: `${REFUSED}: ${shown}` };
   }
 }
 

@@ -4,12 +4,15 @@
  * but the newest revision is refused as a conflict, carrying the newest revision so that the
  * writer can compare and merge.
  */
-import { STAGES, type Role, type Stage } from "@prealign/core";
+import type { Role, Stage } from "@prealign/core";
 import type { Db, Prisma } from "../db/database.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { holdsAnyRole, type ProjectAccess } from "./access.ts";
 import { recordAudit } from "./audit.ts";
+import { claimSelect, claimView, heldBy, requireClaim, type ClaimView } from "./claims.ts";
+import { recordParticipation, type ParticipationRole } from "./participation.ts";
+import { asStage } from "./workflow.ts";
 import { emptyDocument, type CheckedDocument, type DocumentChecker } from "./documents.ts";
 import { readProjectSettings, type ProjectSettings } from "./project-settings.ts";
 
@@ -43,6 +46,7 @@ const exampleSelect = {
   createdBy: { select: { id: true, name: true } },
   project: { select: { slug: true, name: true, settings: true } },
   headRevision: { select: revisionSelect },
+  ...claimSelect,
 } satisfies Prisma.ExampleSelect;
 
 const exampleSummarySelect = {
@@ -72,8 +76,13 @@ export interface ExampleView {
   head: RevisionView;
   /** The caller's roles in the project. */
   roles: Role[];
-  /** Whether the caller may save a new revision now. */
+  /**
+   * Whether the caller may save a new revision now: their role may edit in the stage, and in
+   * the commentary stage they hold the claim.
+   */
   canEdit: boolean;
+  /** Who is working on the example from a queue, until when, and whether it is the caller. */
+  claim: ClaimView;
 }
 
 /** An example as a project's list shows it. */
@@ -123,12 +132,6 @@ export interface ExampleSave {
 }
 
 
-function asStage(stored: string): Stage {
-  const stage = STAGES.find((known) => known === stored);
-  if (!stage) throw new Error(`The database holds an unknown stage "${stored}"`);
-  return stage;
-}
-
 function requireHead<T>(exampleId: string, head: T | null): T {
   if (head === null) throw new Error(`Example ${exampleId} has no revision`);
   return head;
@@ -144,11 +147,21 @@ const EDITORS_BY_STAGE: Partial<Record<Stage, readonly Role[]>> = {
   commentary: ["commentator", "admin"],
 };
 
-/** Whether the caller may save a new revision of an example in `stage`; see {@link EDITORS_BY_STAGE}. */
+/**
+ * Whether the caller's roles let them save a new revision of an example in `stage`; see
+ * {@link EDITORS_BY_STAGE}. (In the commentary stage a save also needs the example's claim,
+ * which {@link saveExample} checks.)
+ */
 export function mayEdit(access: ProjectAccess, stage: Stage): boolean {
   const editors = EDITORS_BY_STAGE[stage];
   return editors !== undefined && holdsAnyRole(access, editors);
 }
+
+/** The stages whose saves need the example's claim: commentators work on it from their queue. */
+const STAGES_NEEDING_CLAIM: ReadonlySet<Stage> = new Set(["commentary"]);
+
+/** The Participation a save in each editable stage records. */
+const PARTICIPATION_BY_STAGE: Partial<Record<Stage, ParticipationRole>> = { draft: "author", commentary: "commentator" };
 
 function cannotEditMessage(stage: Stage): string {
   const editors = EDITORS_BY_STAGE[stage];
@@ -169,6 +182,7 @@ export async function createExample(db: Db, access: ProjectAccess): Promise<{ id
       select: { id: true },
     });
     await tx.example.update({ where: { id: example.id }, data: { headRevisionId: revision.id }, select: { id: true } });
+    await recordParticipation(tx, example.id, access.userId, "author");
     await recordAudit(tx, [
       { actorId: access.userId, action: "example.stage", projectId: access.projectId, exampleId: example.id, from: null, to: "draft" },
     ]);
@@ -180,6 +194,7 @@ export async function createExample(db: Db, access: ProjectAccess): Promise<{ id
 export async function getExample(db: Db, access: ProjectAccess, exampleId: string): Promise<ExampleView> {
   const example = await db.example.findUniqueOrThrow({ where: { id: exampleId }, select: exampleSelect });
   const stage = asStage(example.stage);
+  const claim = claimView(example, access.userId);
   return {
     id: example.id,
     stage,
@@ -189,7 +204,8 @@ export async function getExample(db: Db, access: ProjectAccess, exampleId: strin
     project: { ...example.project, settings: readProjectSettings(example.project.settings) },
     head: requireHead(example.id, example.headRevision),
     roles: access.roles,
-    canEdit: mayEdit(access, stage),
+    canEdit: mayEdit(access, stage) && (!STAGES_NEEDING_CLAIM.has(stage) || claim.mine),
+    claim,
   };
 }
 
@@ -198,12 +214,25 @@ export async function getExample(db: Db, access: ProjectAccess, exampleId: strin
  * stored excerpt, never its text, so that a page costs the same whatever the texts' sizes.
  */
 export async function listExamples(db: Db, access: ProjectAccess, query: ExampleQuery): Promise<ExamplePage> {
+  // Keyset paging: the rows after the cursor's (updatedAt, id). Prisma's own `cursor` option
+  // compares through subqueries that neither database can turn into an index range, so a deep
+  // page would walk the index from the top; `updatedAt <= …` gives both databases the range of
+  // the (projectId, [stage,] updatedAt, id) index, and the OR only sorts out ties.
+  const after = query.cursor
+    ? await db.example.findFirst({ where: { id: query.cursor, projectId: access.projectId }, select: { id: true, updatedAt: true } })
+    : null;
+  if (query.cursor && !after) {
+    throw new NotFoundError("The page to continue from is gone (its example is not in this project). Reload the list from the start.");
+  }
   const rows = await db.example.findMany({
-    where: { projectId: access.projectId, ...(query.stage ? { stage: query.stage } : {}) },
+    where: {
+      projectId: access.projectId,
+      ...(query.stage ? { stage: query.stage } : {}),
+      ...(after ? { updatedAt: { lte: after.updatedAt }, OR: [{ updatedAt: { lt: after.updatedAt } }, { id: { lt: after.id } }] } : {}),
+    },
     select: exampleSummarySelect,
     orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
     take: query.limit + 1,
-    ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
   });
   const page = rows.slice(0, query.limit);
   return {
@@ -247,8 +276,11 @@ async function isHead(db: Db, head: { id: string; digest: string }, checked: Che
 }
 
 /**
- * Saves a new revision and answers it with its text (the saver has the document). Throws
- * `ForbiddenError` when the caller may not edit in the example's stage, `InvalidInputError` for
+ * Saves a new revision and answers it with its text (the saver has the document), recording
+ * the saver's Participation (author in draft, commentator in commentary) and the project's
+ * newest guideline version on the revision. Throws `ForbiddenError` when the caller may not
+ * edit in the example's stage, `ConflictError` in the commentary stage unless the caller holds
+ * the example's claim (also when it lapses during the save), `InvalidInputError` for
  * a document the checks refuse, and `ConflictError` (with `details.headRevision`) when
  * `baseRevisionId` is not the newest revision. Saving a document identical to the newest
  * revision returns that revision, whatever the base (so that a retried save is not a conflict).
@@ -262,6 +294,8 @@ export async function saveExample(db: Db, documents: DocumentChecker, access: Pr
   });
   const stage = asStage(example.stage);
   if (!mayEdit(access, stage)) throw new ForbiddenError(cannotEditMessage(stage));
+  const needsClaim = STAGES_NEEDING_CLAIM.has(stage);
+  if (needsClaim) await requireClaim(db, access, save.exampleId);
   const checked = await documents.check(save.doc, readProjectSettings(example.project.settings));
   const { digest, ...head } = requireHead(save.exampleId, example.headRevision);
   // A retried save whose first answer was lost arrives with the old base: the document
@@ -270,6 +304,11 @@ export async function saveExample(db: Db, documents: DocumentChecker, access: Pr
   if (head.id !== save.baseRevisionId) throw await conflictWithHead(db, save.exampleId);
   try {
     return await db.$transaction(async (tx) => {
+      const guideline = await tx.guideline.findFirst({
+        where: { projectId: access.projectId },
+        orderBy: { version: "desc" },
+        select: { version: true },
+      });
       const revision = await tx.revision.create({
         data: {
           exampleId: save.exampleId,
@@ -280,15 +319,24 @@ export async function saveExample(db: Db, documents: DocumentChecker, access: Pr
           excerpt: checked.excerpt,
           digest: checked.digest,
           authorId: access.userId,
+          guidelineVersion: guideline?.version ?? null,
         },
         select: revisionSummarySelect,
       });
-      // Moves the head only if nobody moved it since it was read; otherwise roll back.
+      // Moves the head only if nobody moved it since it was read, the example is still in the
+      // stage that was checked and, where needed, the caller's claim still runs; else roll back.
       const moved = await tx.example.updateMany({
-        where: { id: save.exampleId, headRevisionId: head.id },
+        where: { id: save.exampleId, headRevisionId: head.id, stage, ...(needsClaim ? heldBy(access.userId, new Date()) : {}) },
         data: { headRevisionId: revision.id },
       });
-      if (moved.count !== 1) throw await conflictWithHead(tx, save.exampleId);
+      if (moved.count !== 1) {
+        if (needsClaim) await requireClaim(tx, access, save.exampleId);
+        const now = await tx.example.findUniqueOrThrow({ where: { id: save.exampleId }, select: { stage: true } });
+        if (now.stage !== stage) throw new ConflictError(`This example moved to the ${now.stage} stage while you were saving; your text is kept in the editor. Reload the example.`);
+        throw await conflictWithHead(tx, save.exampleId);
+      }
+      const participation = PARTICIPATION_BY_STAGE[stage];
+      if (participation) await recordParticipation(tx, save.exampleId, access.userId, participation);
       return { ...revision, text: checked.text };
     });
   } catch (error) {

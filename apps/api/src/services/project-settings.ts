@@ -27,3 +27,25 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = projectSettingsSchema.p
 export function readProjectSettings(stored: unknown): ProjectSettings {
   return projectSettingsSchema.parse(typeof stored === "object" && stored !== null ? stored : {});
 }
+
+/**
+ * A change to some of a project's settings, as an admin sends it: unlike
+ * {@link projectSettingsSchema}, a wrong value is refused (with a message), not replaced by
+ * its default, and unknown fields are refused.
+ */
+export const projectSettingsChangeSchema = z
+  .object({
+    unalignedQuotes: z.boolean({ error: "unalignedQuotes is true or false." }),
+    quoteMarksLint: z.boolean({ error: "quoteMarksLint is true or false." }),
+    reviewersPerExample: z
+      .number({ error: "reviewersPerExample is a whole number from 1 to 10." })
+      .int("reviewersPerExample is a whole number from 1 to 10.")
+      .min(1, "At least one reviewer must review each example.")
+      .max(10, "At most 10 reviewers can review each example."),
+    skipCommentaryWhenNoMarks: z.boolean({ error: "skipCommentaryWhenNoMarks is true or false." }),
+  })
+  .partial()
+  .strict();
+
+/** A change to some of a project's settings. */
+export type ProjectSettingsChange = z.infer<typeof projectSettingsChangeSchema>;

@@ -8,7 +8,12 @@ import { ConflictError } from "../errors.ts";
 import { sortRoles, type ProjectAccess } from "./access.ts";
 import { recordAudit } from "./audit.ts";
 import { findCurrentGuideline, type GuidelineView } from "./guidelines.ts";
-import { DEFAULT_PROJECT_SETTINGS, readProjectSettings, type ProjectSettings } from "./project-settings.ts";
+import {
+  DEFAULT_PROJECT_SETTINGS,
+  readProjectSettings,
+  type ProjectSettings,
+  type ProjectSettingsChange,
+} from "./project-settings.ts";
 import type { SessionUser } from "./sessions.ts";
 
 const projectFieldsSelect = {
@@ -103,4 +108,27 @@ export async function getProject(db: Db, access: ProjectAccess): Promise<Project
 /** Finds a project's id by slug for the command line; null when there is none. */
 export async function findProjectIdBySlug(db: Db, slug: string): Promise<string | null> {
   return (await db.project.findUnique({ where: { slug }, select: { id: true } }))?.id ?? null;
+}
+
+/**
+ * Changes some of a project's settings (the fields of `change`; the others keep their values)
+ * and records the change, before and after, in the audit log. Returns the settings in force.
+ */
+export async function updateProjectSettings(db: Db, access: ProjectAccess, change: ProjectSettingsChange): Promise<ProjectSettings> {
+  return db.$transaction(async (tx) => {
+    const project = await tx.project.findUniqueOrThrow({ where: { id: access.projectId }, select: { settings: true } });
+    const before = readProjectSettings(project.settings);
+    const after: ProjectSettings = { ...before, ...change };
+    await tx.project.update({ where: { id: access.projectId }, data: { settings: after }, select: { id: true } });
+    await recordAudit(tx, [
+      {
+        actorId: access.userId,
+        action: "project.settings",
+        projectId: access.projectId,
+        from: JSON.stringify(before),
+        to: JSON.stringify(after),
+      },
+    ]);
+    return after;
+  });
 }

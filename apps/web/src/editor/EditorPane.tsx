@@ -1,5 +1,5 @@
 import type { Node } from "prosemirror-model";
-import type { EditorState } from "prosemirror-state";
+import type { EditorState, Plugin } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { MarksPanel } from "./MarksPanel.tsx";
@@ -20,16 +20,23 @@ export interface EditorPaneProps {
   onDocChange: (doc: Node) => void;
   /** False shows the text read-only. */
   editable: boolean;
+  /**
+   * Plugins the page adds (highlights of the flags to address); read when the view is made, so
+   * pass a stable array.
+   */
+  plugins?: readonly Plugin[];
 }
+
+const NO_PLUGINS: readonly Plugin[] = [];
 
 /**
  * The editor with its toolbar, the user's messages (refusals, "nothing to undo"), the tagged
  * text and the bad-behaviour marks. The view is created once per `doc`; React renders only the
  * chrome around it, from the latest state.
  */
-export function EditorPane({ doc, viewRef, onDocChange, editable }: EditorPaneProps) {
+export function EditorPane({ doc, viewRef, onDocChange, editable, plugins = NO_PLUGINS }: EditorPaneProps) {
   const place = useRef<HTMLDivElement>(null);
-  const [state, setState] = useState<EditorState>(() => createEditorState(doc));
+  const [state, setState] = useState<EditorState>(() => createEditorState(doc, plugins));
   const [view, setView] = useState<EditorView | null>(null);
   const [showTags, setShowTags] = useState(false);
   const onDocChangeRef = useRef(onDocChange);
@@ -38,7 +45,7 @@ export function EditorPane({ doc, viewRef, onDocChange, editable }: EditorPanePr
   editableRef.current = editable;
 
   useLayoutEffect(() => {
-    const initial = createEditorState(doc);
+    const initial = createEditorState(doc, plugins);
     const created = createEditorView(place.current!, initial, {
       attributes: { "aria-label": "Example text", role: "textbox", "aria-multiline": "true", spellcheck: "false" },
       editable: () => editableRef.current,
@@ -54,7 +61,7 @@ export function EditorPane({ doc, viewRef, onDocChange, editable }: EditorPanePr
       viewRef.current = null;
       created.destroy();
     };
-  }, [doc, viewRef]);
+  }, [doc, viewRef, plugins]);
 
   useEffect(() => {
     view?.setProps({ editable: () => editable });

@@ -31,9 +31,9 @@ export function editorPlugins(doc: Node): Plugin[] {
   ];
 }
 
-/** A fresh editor state for `doc` (empty undo history). */
-export function createEditorState(doc: Node): EditorState {
-  return EditorState.create({ doc, plugins: editorPlugins(doc) });
+/** A fresh editor state for `doc` (empty undo history), with `extra` plugins after the editor's own. */
+export function createEditorState(doc: Node, extra: readonly Plugin[] = []): EditorState {
+  return EditorState.create({ doc, plugins: [...editorPlugins(doc), ...extra] });
 }
 
 /** Said when a read-only document would change (a toolbar button, a shortcut). */

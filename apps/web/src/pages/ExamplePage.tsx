@@ -3,6 +3,7 @@ import type { Node } from "prosemirror-model";
 import type { EditorView } from "prosemirror-view";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
+import type { Stage } from "@prealign/core";
 import type { RouterOutputs } from "@prealign/api";
 import { createSchema, docToText } from "@prealign/core";
 import { ErrorBoundary } from "../components/ErrorBoundary.tsx";
@@ -17,10 +18,16 @@ import { startingPoint } from "../editor/startingPoint.ts";
 import { useAutosave } from "../editor/useAutosave.ts";
 import { useSession } from "../session.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
+import { ActionBar } from "../workflow/ActionBar.tsx";
+import { ClaimBar } from "../workflow/Claim.tsx";
+import { FlagsToAddress } from "../workflow/FlagsToAddress.tsx";
+import { gateMarks, GateRefusal, type GateMark } from "../workflow/GateRefusal.tsx";
+import { highlightsPlugin } from "../workflow/highlights.ts";
+import { stageLabel } from "../workflow/vocabulary.ts";
 
 /**
- * The example page (`/examples/:id`): the editor, the project's guidelines, the stage and the
- * history. A failure while showing it is caught here, so the rest of the app stays usable.
+ * The example page (`/examples/:id`): the editor, the project's guidelines, the stage with the
+ * actions the caller may take, the claim, the flags to address after a return, and the history. A failure while showing it is caught here, so the rest of the app stays usable.
  */
 export function ExamplePage() {
   const { id = "" } = useParams();
@@ -68,6 +75,24 @@ function ExampleWorkspace({ example, userId }: { example: Example; userId: strin
   }, [saver, start]);
   const project = useQuery(trpc.projects.get.queryOptions({ projectSlug: example.project.slug }));
   const editable = example.canEdit;
+  const plugins = useMemo(() => [highlightsPlugin()], []);
+  /** The uncommented marks the commentary gate named, with the text they count in. */
+  const [gate, setGate] = useState<{ marks: GateMark[]; text: string } | null>(null);
+  const stage = example.stage as Stage;
+
+  /** A submit sends pending edits first: the server judges the text it has. */
+  async function beforeSubmit(): Promise<string | null> {
+    setGate(null);
+    if (!saver) return null;
+    await saver.flush();
+    return saver.dirty ? "Your latest edits are not saved yet, so the example cannot be submitted. Wait for “Saved”, or resolve the problem shown above, and try again." : null;
+  }
+
+  const savedRevision = status.kind === "saved" ? status.revisionNumber : null;
+  useEffect(() => {
+    // What may be done next depends on the text (the commentary gate): ask again after each save.
+    if (savedRevision !== null) void queryClient.invalidateQueries({ queryKey: trpc.workflow.actions.queryKey({ exampleId: example.id }) });
+  }, [savedRevision, example.id, queryClient, trpc]);
 
   useEffect(() => {
     if (status.kind !== "conflict") return;
@@ -93,10 +118,27 @@ function ExampleWorkspace({ example, userId }: { example: Example; userId: strin
     <section className="example-page">
       <div className="page-title">
         <h1>
-          Example <span className={`stage stage-${example.stage}`}>{example.stage}</span>
+          Example{" "}
+          <output aria-label="Stage" className={`stage stage-${example.stage}`}>
+            {stageLabel(example.stage)}
+          </output>
         </h1>
         <SaveStatusView status={status} onRetry={() => void saver?.flush()} />
       </div>
+      <WorkLinks exampleId={example.id} stage={stage} roles={example.roles} />
+      <ClaimBar exampleId={example.id} claim={example.claim} projectSlug={example.project.slug} />
+      <ActionBar
+        exampleId={example.id}
+        label="Actions"
+        beforeSubmit={beforeSubmit}
+        judgedOnSend={(row) => row.action === "submit" && editable && (stage === "draft" || Boolean(example.claim?.mine))}
+        onRefused={(error) => {
+          const marks = gateMarks(error);
+          if (marks && viewRef.current) setGate({ marks, text: docToText(viewRef.current.state.doc) });
+        }}
+        onDone={() => setGate(null)}
+      />
+      {gate && <GateRefusal marks={gate.marks} viewRef={viewRef} text={gate.text} />}
       <p className="muted">
         Project <Link to={`/projects/${example.project.slug}`}>{example.project.name}</Link>
         {editable ? "" : ` · You cannot edit this example in its ${example.stage} stage; the text is shown read-only.`}
@@ -152,7 +194,8 @@ function ExampleWorkspace({ example, userId }: { example: Example; userId: strin
               }}
             />
           )}
-          <EditorPane doc={doc} viewRef={viewRef} onDocChange={editable ? change : () => {}} editable={editable} />
+          <EditorPane doc={doc} viewRef={viewRef} onDocChange={editable ? change : () => {}} editable={editable} plugins={plugins} />
+          {(stage === "draft" || stage === "commentary") && <FlagsToAddress exampleId={example.id} viewRef={viewRef} doc={doc} />}
           <HistoryView exampleId={example.id} />
         </div>
         <aside aria-labelledby="guidelines-title" className="card guidelines" tabIndex={0}>
@@ -162,4 +205,23 @@ function ExampleWorkspace({ example, userId }: { example: Example; userId: strin
       </div>
     </section>
   );
+}
+
+/** Where the caller does their part when the example is in review or adjudication. */
+function WorkLinks({ exampleId, stage, roles }: { exampleId: string; stage: Stage; roles: readonly string[] }) {
+  if (stage === "review" && roles.includes("reviewer")) {
+    return (
+      <p>
+        <Link to={`/examples/${exampleId}/review`}>Open the review</Link>
+      </p>
+    );
+  }
+  if (stage === "adjudication" && (roles.includes("adjudicator") || roles.includes("admin"))) {
+    return (
+      <p>
+        <Link to={`/examples/${exampleId}/adjudicate`}>Open the adjudication</Link>
+      </p>
+    );
+  }
+  return null;
 }

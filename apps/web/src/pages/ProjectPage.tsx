@@ -1,12 +1,16 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ROLES, ROLE_DESCRIPTIONS, type Role } from "@prealign/core";
+import { ROLES, ROLE_DESCRIPTIONS, STAGES, type Role, type Stage } from "@prealign/core";
 import { useState, type FormEvent } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { Markdown } from "../components/Markdown.tsx";
+import { QUEUE_ROLES, TakeNextButton } from "../components/TakeNextButton.tsx";
 import { useSession } from "../session.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
 
-/** A project: its examples, its guidelines and its members. */
+/**
+ * A project: its examples (filterable by stage), "Take next" for each queue the caller works
+ * in, its guidelines and its members; links to the settings and the audit log for its admins.
+ */
 export function ProjectPage() {
   const { slug = "" } = useParams();
   const trpc = useTRPC();
@@ -16,6 +20,7 @@ export function ProjectPage() {
   if (!project.data) return <p role="status">Loading…</p>;
   const roles = project.data.roles;
   const canManage = Boolean(user?.isAdmin) || roles.includes("admin");
+  const queueRoles = QUEUE_ROLES.filter((role) => roles.includes(role));
   return (
     <section className="project">
       <div className="page-title">
@@ -23,6 +28,25 @@ export function ProjectPage() {
         {(roles.includes("author") || user?.isAdmin) && <NewExampleButton slug={slug} />}
       </div>
       <p className="muted">Your roles: {roles.length > 0 ? roles.join(", ") : "none (global admin)"}</p>
+      {canManage && (
+        <nav aria-label="Project administration" className="project-admin">
+          <Link to={`/projects/${slug}/settings`}>Settings</Link>
+          <Link to={`/projects/${slug}/audit`}>Audit log</Link>
+        </nav>
+      )}
+      {queueRoles.length > 0 && (
+        <section aria-labelledby="queues-title" className="card queues">
+          <h2 id="queues-title">Queues</h2>
+          <ul>
+            {queueRoles.map((role) => (
+              <li key={role}>
+                <span>As {role}</span>
+                <TakeNextButton projectSlug={slug} role={role} context={`as ${role}`} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <div className="columns">
         <div>
           <Examples slug={slug} />
@@ -97,18 +121,56 @@ function NewExampleButton({ slug }: { slug: string }) {
   );
 }
 
+/** The stage filter's value in the address (`?stage=review`), so that a reload or a link keeps it. */
+function useStageFilter(): [Stage | undefined, (stage: Stage | undefined) => void] {
+  const [params, setParams] = useSearchParams();
+  const value = params.get("stage");
+  const stage = STAGES.find((s) => s === value);
+  function setStage(next: Stage | undefined) {
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        if (next) updated.set("stage", next);
+        else updated.delete("stage");
+        return updated;
+      },
+      { replace: true },
+    );
+  }
+  return [stage, setStage];
+}
+
 function Examples({ slug }: { slug: string }) {
   const trpc = useTRPC();
+  const [stage, setStage] = useStageFilter();
   const examples = useInfiniteQuery(
-    trpc.examples.list.infiniteQueryOptions({ projectSlug: slug }, { getNextPageParam: (page) => page.nextCursor }),
+    trpc.examples.list.infiniteQueryOptions(
+      { projectSlug: slug, ...(stage ? { stage } : {}) },
+      { getNextPageParam: (page) => page.nextCursor },
+    ),
   );
   const items = examples.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section aria-labelledby="examples-title" className="card">
-      <h2 id="examples-title">Examples</h2>
+      <div className="section-title">
+        <h2 id="examples-title">Examples</h2>
+        <label className="inline-label">
+          Filter by stage
+          <select value={stage ?? ""} onChange={(e) => setStage(STAGES.find((s) => s === e.target.value))}>
+            <option value="">All stages</option>
+            {STAGES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {examples.error && <p role="alert" className="error">{errorMessage(examples.error)}</p>}
       {examples.isPending && <p className="muted" role="status">Loading examples…</p>}
-      {examples.isSuccess && items.length === 0 && <p className="muted">No examples yet.</p>}
+      {examples.isSuccess && items.length === 0 && (
+        <p className="muted">{stage ? `No examples in ${stage}.` : "No examples yet."}</p>
+      )}
       {items.length > 0 && (
         <table>
           <thead>
@@ -172,44 +234,47 @@ function Members({ slug, canManage }: { slug: string; canManage: boolean }) {
       {members.error && <p role="alert" className="error">{errorMessage(members.error)}</p>}
       {members.isPending && <p className="muted" role="status">Loading members…</p>}
       {(setRoles.error ?? remove.error) && <p role="alert" className="error">{errorMessage(setRoles.error ?? remove.error)}</p>}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Member</th>
-            {ROLES.map((role) => (
-              <th scope="col" key={role} title={ROLE_DESCRIPTIONS[role]}>
-                {role}
-              </th>
-            ))}
-            {canManage && <th scope="col"><span className="visually-hidden">Actions</span></th>}
-          </tr>
-        </thead>
-        <tbody>
-          {members.data?.map((member) => (
-            <tr key={member.user.id}>
-              <th scope="row">{member.user.email}</th>
+      {/* On a narrow screen the table scrolls sideways in its own region, reachable from the keyboard. */}
+      <div className="table-scroll" role="region" aria-label="Members table" tabIndex={0}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Member</th>
               {ROLES.map((role) => (
-                <td key={role}>
-                  <input
-                    type="checkbox"
-                    aria-label={`${member.user.email} is ${role}`}
-                    checked={(pendingRoles.get(member.user.id) ?? member.roles).includes(role)}
-                    disabled={!canManage}
-                    onChange={() => toggle(member.user.id, pendingRoles.get(member.user.id) ?? member.roles, role)}
-                  />
-                </td>
+                <th scope="col" key={role} title={ROLE_DESCRIPTIONS[role]}>
+                  {role}
+                </th>
               ))}
-              {canManage && (
-                <td>
-                  <button type="button" className="secondary" onClick={() => remove.mutate({ projectSlug: slug, userId: member.user.id })}>
-                    Remove {member.user.email}
-                  </button>
-                </td>
-              )}
+              {canManage && <th scope="col"><span className="visually-hidden">Actions</span></th>}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {members.data?.map((member) => (
+              <tr key={member.user.id}>
+                <th scope="row">{member.user.email}</th>
+                {ROLES.map((role) => (
+                  <td key={role}>
+                    <input
+                      type="checkbox"
+                      aria-label={`${member.user.email} is ${role}`}
+                      checked={(pendingRoles.get(member.user.id) ?? member.roles).includes(role)}
+                      disabled={!canManage}
+                      onChange={() => toggle(member.user.id, pendingRoles.get(member.user.id) ?? member.roles, role)}
+                    />
+                  </td>
+                ))}
+                {canManage && (
+                  <td>
+                    <button type="button" className="secondary" onClick={() => remove.mutate({ projectSlug: slug, userId: member.user.id })}>
+                      Remove {member.user.email}
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {canManage && <AddMemberForm slug={slug} onAdded={refresh} />}
     </section>
   );

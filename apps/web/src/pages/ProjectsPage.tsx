@@ -4,15 +4,28 @@ import { Link } from "react-router";
 import { useSession } from "../session.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
 
-/** The projects the signed-in person belongs to; global admins see all and create new ones. */
+/** The projects page (`/projects`): the projects the signed-in person belongs to. */
 export function ProjectsPage() {
+  return (
+    <section>
+      <h1>Projects</h1>
+      <ProjectList />
+    </section>
+  );
+}
+
+/**
+ * The projects the signed-in person belongs to; global admins see all and create new ones.
+ * Shown on its own page and below the home page's work.
+ */
+export function ProjectList() {
   const trpc = useTRPC();
   const { user } = useSession();
   const projects = useQuery(trpc.projects.list.queryOptions());
   return (
-    <section>
-      <h1>Projects</h1>
+    <>
       {projects.error && <p role="alert" className="error">{errorMessage(projects.error)}</p>}
+      {projects.isPending && <p role="status" className="muted">Loading projects…</p>}
       {projects.data?.length === 0 && <p className="muted">You are not a member of any project yet. Ask an admin to add you.</p>}
       <ul className="project-list">
         {projects.data?.map((project) => (
@@ -25,7 +38,7 @@ export function ProjectsPage() {
         ))}
       </ul>
       {user?.isAdmin && <CreateProjectForm />}
-    </section>
+    </>
   );
 }
 

@@ -1,0 +1,224 @@
+/**
+ * Queues and claims (SPEC §4): each role pulls the next example from its stage's queue, and
+ * holds it under a lease (`Example.claimedById` until `claimExpiresAt`) so that two people
+ * never work on one example at once. A lease is renewed while the person works, released on
+ * submit or hand-back, and lapses on expiry, after which anyone may take the example and the
+ * first holder's writes are refused.
+ *
+ * Taking is atomic on both databases without locks: the candidates are read, then each is
+ * taken with one conditional `updateMany` ("only if still free"), and the first whose count is
+ * 1 is the caller's. A candidate somebody else took in between simply counts 0.
+ */
+import { CLAIM_LEASE_MS, QUEUE_STAGES, type Role, type Stage } from "@prealign/core";
+import type { Db, Prisma } from "../db/database.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
+import type { ProjectAccess } from "./access.ts";
+
+/** The roles that pull from a queue. */
+export const QUEUE_ROLES = ["commentator", "reviewer", "adjudicator"] as const;
+
+/** A role that pulls from a queue. */
+export type QueueRole = (typeof QUEUE_ROLES)[number];
+
+/** The fields of an example that say who holds it. */
+export const claimSelect = {
+  claimedById: true,
+  claimExpiresAt: true,
+  claimedBy: { select: { id: true, name: true } },
+} satisfies Prisma.ExampleSelect;
+
+/** An example's claim as stored. */
+export type StoredClaim = Prisma.ExampleGetPayload<{ select: typeof claimSelect }>;
+
+/** An example's claim as the example page shows it. */
+export interface ClaimView {
+  /** Who holds it now; null when nobody does (or the last lease expired). */
+  holder: { id: string; name: string } | null;
+  /** When the holder's lease ends; null when nobody holds it. */
+  expiresAt: Date | null;
+  /** Whether the caller is the holder. */
+  mine: boolean;
+}
+
+/** What "Take next" answers: the example taken, or why there was none. */
+export type ClaimResult = { exampleId: string; expiresAt: Date } | { exampleId: null; message: string };
+
+/** Whether a stored claim is held (by anyone) at `now`. */
+function isLive(claim: { claimedById: string | null; claimExpiresAt: Date | null }, now: Date): boolean {
+  return claim.claimedById !== null && claim.claimExpiresAt !== null && claim.claimExpiresAt > now;
+}
+
+/** The claim as the caller sees it at `now`: an expired lease shows as nobody's. */
+export function claimView(claim: StoredClaim, userId: string, now = new Date()): ClaimView {
+  if (!isLive(claim, now)) return { holder: null, expiresAt: null, mine: false };
+  return { holder: claim.claimedBy, expiresAt: claim.claimExpiresAt, mine: claim.claimedById === userId };
+}
+
+/** The `where` that admits an example only while `userId` holds its unexpired claim. */
+export function heldBy(userId: string, now: Date) {
+  return { claimedById: userId, claimExpiresAt: { gt: now } } satisfies Prisma.ExampleWhereInput;
+}
+
+/**
+ * Why `userId` does not hold the claim of an example at `now`, as an error a person can act
+ * on; null when they hold it.
+ */
+export function claimProblem(claim: StoredClaim, userId: string, now = new Date()): ConflictError | null {
+  if (claim.claimedById === userId && isLive(claim, now)) return null;
+  if (claim.claimedById === userId) {
+    return new ConflictError(
+      `Your claim on this example expired at ${claim.claimExpiresAt?.toISOString()}, so nothing was changed. ` +
+        `Take it again with "Take next" if it is still free.`,
+      { reason: "claim_expired" },
+    );
+  }
+  if (claim.claimedBy && isLive(claim, now)) {
+    return new ConflictError(
+      `${claim.claimedBy.name} is working on this example (their claim lasts until ${claim.claimExpiresAt?.toISOString()}); ` +
+        `if you held it before, your claim has expired. Take another example with "Take next".`,
+      { reason: "claimed_by_other", holder: claim.claimedBy },
+    );
+  }
+  return new ConflictError(`You have not taken this example. Take it from your queue with "Take next" before working on it.`, {
+    reason: "not_claimed",
+  });
+}
+
+/**
+ * Throws {@link ConflictError} unless the caller holds the unexpired claim of the example:
+ * commentary saves, review actions and adjudication decisions all need it.
+ */
+export async function requireClaim(tx: Db | Prisma.TransactionClient, access: ProjectAccess, exampleId: string): Promise<void> {
+  const claim = await tx.example.findUnique({ where: { id: exampleId }, select: claimSelect });
+  if (!claim) throw new NotFoundError(`There is no example "${exampleId}". Open the example from its project.`);
+  const problem = claimProblem(claim, access.userId);
+  if (problem) throw problem;
+}
+
+/**
+ * Whether the caller may pull from `role`'s queue: holding the role, or, for the commentary
+ * queue, being a project admin (admins may edit and submit commentary) or a global admin.
+ */
+function mayPull(access: ProjectAccess, role: QueueRole): boolean {
+  if (access.roles.includes(role)) return true;
+  return role === "commentator" && (access.isGlobalAdmin || access.roles.includes("admin"));
+}
+
+/** The Participation roles that keep a person out of a queue's examples (separation of duties, SPEC §4). */
+const EXCLUDING_PARTICIPATIONS: Record<QueueRole, readonly Role[]> = {
+  commentator: [],
+  reviewer: ["author", "commentator"],
+  adjudicator: ["author", "commentator", "reviewer"],
+};
+
+/**
+ * The `where` of the examples of a project waiting in `role`'s queue that `userId` may take:
+ * in the queue's stage, nobody's live claim, and not one the person wrote or commented (nor,
+ * to adjudicate, reviewed). Reviewed-in-this-round is checked separately (it compares two
+ * columns, which a Prisma filter cannot).
+ */
+export function queueWhere(projectId: string, role: QueueRole, userId: string, now: Date): Prisma.ExampleWhereInput {
+  const excluded = EXCLUDING_PARTICIPATIONS[role];
+  return {
+    projectId,
+    stage: QUEUE_STAGES[role] as Stage,
+    OR: [{ claimedById: null }, { claimExpiresAt: { lt: now } }],
+    ...(excluded.length > 0 ? { participants: { none: { userId, role: { in: [...excluded] } } } } : {}),
+  };
+}
+
+/** How many candidates one round of "Take next" reads before trying to take them one by one. */
+const CANDIDATES_PER_ROUND = 8;
+
+/**
+ * Takes the next example of `role`'s queue in the caller's project for the caller: the oldest
+ * change first (then id), never one they may not work on, and never one someone else holds.
+ * Answers `{ exampleId: null, message }` when there is none, which is not an error.
+ */
+export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole): Promise<ClaimResult> {
+  if (!mayPull(access, role)) {
+    throw new ForbiddenError(
+      `Only ${role}s can take examples from the ${QUEUE_STAGES[role]} queue of project "${access.projectSlug}". ` +
+        `Pick a queue of one of your roles (${access.roles.join(", ") || "none"}), or ask a project admin for the role.`,
+    );
+  }
+  // Examples the caller already reviewed in their current round, found among the candidates.
+  const skipped = new Set<string>();
+  for (;;) {
+    const now = new Date();
+    const candidates = await db.example.findMany({
+      where: { ...queueWhere(access.projectId, role, access.userId, now), ...(skipped.size > 0 ? { id: { notIn: [...skipped] } } : {}) },
+      select: { id: true, reviewRound: true },
+      orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
+      take: CANDIDATES_PER_ROUND,
+    });
+    if (candidates.length === 0) {
+      return {
+        exampleId: null,
+        message:
+          `Nothing to take: no example in the ${QUEUE_STAGES[role]} queue of "${access.projectSlug}" is free for you ` +
+          `(none is waiting, or the others are being worked on, or you may not take them because you wrote, commented or reviewed them).`,
+      };
+    }
+    const reviewed = role === "reviewer" ? await reviewedThisRound(db, access.userId, candidates) : new Set<string>();
+    for (const candidate of candidates) {
+      if (reviewed.has(candidate.id)) {
+        skipped.add(candidate.id);
+        continue;
+      }
+      const expiresAt = new Date(now.getTime() + CLAIM_LEASE_MS);
+      const taken = await db.example.updateMany({
+        where: { id: candidate.id, ...queueWhere(access.projectId, role, access.userId, now) },
+        data: { claimedById: access.userId, claimExpiresAt: expiresAt },
+      });
+      if (taken.count === 1) return { exampleId: candidate.id, expiresAt };
+    }
+  }
+}
+
+/** Which of `examples` `userId` has submitted a review of in the example's current round (one query). */
+async function reviewedThisRound(db: Db, userId: string, examples: { id: string; reviewRound: number }[]): Promise<Set<string>> {
+  const reviews = await db.review.findMany({
+    where: { reviewerId: userId, submittedAt: { not: null }, OR: examples.map((example) => ({ exampleId: example.id, round: example.reviewRound })) },
+    select: { exampleId: true },
+  });
+  return new Set(reviews.map((review) => review.exampleId));
+}
+
+/**
+ * Extends the caller's lease by {@link CLAIM_LEASE_MS} from now. The holder may renew while
+ * the lease runs, and after it lapsed as long as nobody else took the example. Throws
+ * {@link ConflictError} otherwise.
+ */
+export async function renewClaim(db: Db, access: ProjectAccess, exampleId: string): Promise<{ expiresAt: Date }> {
+  const expiresAt = new Date(Date.now() + CLAIM_LEASE_MS);
+  const renewed = await db.example.updateMany({ where: { id: exampleId, claimedById: access.userId }, data: { claimExpiresAt: expiresAt } });
+  if (renewed.count === 1) return { expiresAt };
+  const claim = await db.example.findUniqueOrThrow({ where: { id: exampleId }, select: claimSelect });
+  throw claimProblem(claim, access.userId) ?? new ConflictError("Your claim changed while it was renewed; reload the example.");
+}
+
+/**
+ * Hands the example back to its queue. The holder may release their own claim; a project or
+ * global admin may release anyone's (for a claim left behind). Releasing an example nobody
+ * holds does nothing. Throws {@link ConflictError} when someone else holds it.
+ */
+export async function releaseClaim(db: Db, access: ProjectAccess, exampleId: string): Promise<{ ok: true }> {
+  const isAdmin = access.isGlobalAdmin || access.roles.includes("admin");
+  const now = new Date();
+  const released = await db.example.updateMany({
+    where: { id: exampleId, ...(isAdmin ? {} : { OR: [{ claimedById: access.userId }, { claimExpiresAt: { lte: now } }] }) },
+    data: { claimedById: null, claimExpiresAt: null },
+  });
+  if (released.count === 1) return { ok: true };
+  const claim = await db.example.findUniqueOrThrow({ where: { id: exampleId }, select: claimSelect });
+  if (claim.claimedById !== null && claim.claimedById !== access.userId && isLive(claim, now)) {
+    throw new ConflictError(`${claim.claimedBy?.name ?? "Someone else"} holds this example, not you, so it is not yours to hand back.`);
+  }
+  return { ok: true };
+}
+
+/** Releases the caller's claim inside a transaction (on submit, review submit and adjudication). */
+export async function releaseOwnClaim(tx: Prisma.TransactionClient, userId: string, exampleId: string): Promise<void> {
+  await tx.example.updateMany({ where: { id: exampleId, claimedById: userId }, data: { claimedById: null, claimExpiresAt: null } });
+}
