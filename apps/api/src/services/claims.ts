@@ -161,7 +161,7 @@ export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole):
       };
     }
     const reviewed = role === "reviewer" ? await reviewedThisRound(db, access.userId, candidates) : new Set<string>();
-    for (const candidate of candidates) {
+    for (const candidate of inTurn(candidates, access.userId)) {
       if (reviewed.has(candidate.id)) {
         skipped.add(candidate.id);
         continue;
@@ -174,6 +174,21 @@ export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole):
       if (taken.count === 1) return { exampleId: candidate.id, expiresAt };
     }
   }
+}
+
+/**
+ * The candidates in the order to try them: the oldest first, as a queue promises, and when
+ * someone else took it meanwhile, the rest from a place of the caller's own (by its id), going
+ * round, so that people taking next at the same moment spread over the queue instead of all
+ * retrying down the same list.
+ */
+function inTurn<T>(candidates: T[], userId: string): T[] {
+  const [oldest, ...rest] = candidates;
+  if (oldest === undefined || rest.length === 0) return candidates;
+  let hash = 0;
+  for (let i = 0; i < userId.length; i++) hash = (hash * 31 + userId.charCodeAt(i)) >>> 0;
+  const start = hash % rest.length;
+  return [oldest, ...rest.slice(start), ...rest.slice(0, start)];
 }
 
 /** Which of `examples` `userId` has submitted a review of in the example's current round (one query). */
