@@ -7,9 +7,9 @@
  * The studio runs as `studio serve` in its own process on a temporary SQLite database, as in
  * production; the saving client sends the document as JSON text, as the web app does; the probe
  * runs on a worker thread of its own, so that the saving client's work cannot delay it. The
- * document sits at the limits: 200,000 characters or 20,000 nodes or 5,000 mark
- * entries, in paragraphs of human text with overlapping bad-behaviour marks, AI spans with
- * line breaks, and quotes.
+ * document reaches every limit at once (see `largestDocument`): 100,000 characters in 8,000
+ * parts, 2,000 mark entries, ids of the longest length allowed, in paragraphs of human text
+ * with overlapping bad-behaviour marks, AI spans with line breaks, and quotes.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -31,40 +31,54 @@ const WARM_UP_SAVES = 5;
 /** The pause between two probes. */
 const PROBE_INTERVAL_MS = 5;
 
-/** The largest document the limits allow, as its JSON text; `variant` changes one character. */
+/** A string of exactly `length` characters starting with `start`. */
+function sized(start: string, length: number): string {
+  return start.padEnd(length, ".").slice(0, length);
+}
+
+/**
+ * The largest document the limits allow, as its JSON text: every limit reached at once (as
+ * many parts as allowed, every mark entry allowed, five marks to a marked run, every character,
+ * ids as long as allowed), so that its JSON is as large as a document can be. `variant`
+ * changes its first character, so that saving the two variants in turn makes a new revision
+ * every time.
+ */
 export function largestDocument(variant: number): string {
-  const human = "She told them she would lie to the whole town to win. ";
-  const ai = "That would be deceit: it wins by breaking the trust everyone relies on.";
-  const quote = "I will lie";
-  const paragraphs: unknown[] = [];
-  let characters = 0;
-  let nodes = 1;
-  let markEntries = 0;
-  for (let p = 0; ; p++) {
-    const aiId = `ai-${p}`;
-    const marks = Array.from({ length: 3 }, (_, k) => ({ type: "bad_behaviour", attrs: { id: `m-${p}-${k}`, category: "deceit", commentary: aiId } }));
-    const content = [
-      { type: "text", text: p === 0 ? `${variant} ${human}` : human, marks },
-      {
-        type: "ai",
-        attrs: { id: aiId },
-        content: [
-          { type: "text", text: ai },
-          { type: "hard_break", attrs: { text: "\n" } },
-          { type: "text", text: "They said “" },
-          { type: "quote_human", content: [{ type: "text", text: quote }] },
-          { type: "text", text: "”." },
-        ],
-      },
-      { type: "text", text: " Then they left." },
-    ];
-    const size = human.length + ai.length + 1 + 11 + quote.length + 2 + 16 + 4;
-    if (characters + size > DOCUMENT_LIMITS.characters || nodes + 10 > DOCUMENT_LIMITS.nodes || markEntries + 3 > DOCUMENT_LIMITS.markEntries) break;
-    characters += size;
-    nodes += 10;
-    markEntries += 3;
-    paragraphs.push({ type: "paragraph", attrs: { lineBreak: "\n" }, content });
-  }
+  const limits = DOCUMENT_LIMITS;
+  const nodesPerParagraph = 10;
+  const marksPerMarkedRun = 5;
+  const paragraphCount = Math.floor((limits.nodes - 1) / nodesPerParagraph);
+  const markedParagraphs = Math.floor(limits.markEntries / marksPerMarkedRun);
+  // Characters per paragraph beyond the fixed `They said “` and `”.`, shared by four text runs.
+  const free = Math.floor(limits.characters / paragraphCount) - 13;
+  const [human, ai, quote] = [Math.floor(free * 0.35), Math.floor(free * 0.4), Math.floor(free * 0.1)];
+  const after = free - human - ai - quote;
+  const paragraphs = Array.from({ length: paragraphCount }, (_, p) => {
+    const aiId = sized(`ai-${p}-`, limits.idLength);
+    const marks =
+      p < markedParagraphs
+        ? Array.from({ length: marksPerMarkedRun }, (_, k) => ({ type: "bad_behaviour", attrs: { id: sized(`m-${p}-${k}-`, limits.idLength), category: "deceit", commentary: aiId } }))
+        : undefined;
+    return {
+      type: "paragraph",
+      attrs: { lineBreak: "\n" },
+      content: [
+        { type: "text", text: sized(`${p === 0 ? variant : ""}She said she would lie to them all`, human), ...(marks ? { marks } : {}) },
+        {
+          type: "ai",
+          attrs: { id: aiId },
+          content: [
+            { type: "text", text: sized("That would be deceit: it breaks the trust everyone relies on", ai) },
+            { type: "hard_break", attrs: { text: "\n" } },
+            { type: "text", text: "They said “" },
+            { type: "quote_human", content: [{ type: "text", text: sized("I will lie", quote) }] },
+            { type: "text", text: "”." },
+          ],
+        },
+        { type: "text", text: sized(" Then they left", after) },
+      ],
+    };
+  });
   const doc = { type: "doc", content: paragraphs };
   checkDocumentShape(doc);
   return JSON.stringify(doc);

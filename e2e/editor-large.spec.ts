@@ -13,15 +13,15 @@ test.use({ trace: "off" });
 test("pasting the most an example holds: valid text is taken whole, invalid text is refused with where the problem is", async ({ page }) => {
   await openNewExample(page);
   const line = "They talked for hours about nothing at all, and then <AI>the AI summed it up kindly.</AI>";
-  // 2,200 lines: just under the 200,000 characters and 20,000 parts one example may hold.
-  const big = Array.from({ length: 2_200 }, () => line).join("\n");
-  expect(big.length).toBeGreaterThan(195_000);
+  // 1,200 lines: just under the 100,000 characters and 8,000 parts one example may hold.
+  const big = Array.from({ length: 1_200 }, () => line).join("\n");
+  expect(big.length).toBeGreaterThan(100_000);
   await editor(page).click();
   await paste(page, { "text/plain": big + "\nand then <AI_quoting_human>oops</AI_quoting_human>" });
-  await expect(notice(page)).toContainText("Line 2201, column 10: `<AI_quoting_human>` can only be used in an AI span");
+  await expect(notice(page)).toContainText("Line 1201, column 10: `<AI_quoting_human>` can only be used in an AI span");
   await expectTaggedText(page, "");
   await paste(page, { "text/plain": big });
-  await expect(editor(page).locator("p")).toHaveCount(2_200);
+  await expect(editor(page).locator("p")).toHaveCount(1_200);
   await expect.poll(async () => (await (await taggedTextView(page)).textContent())?.length).toBe(big.length);
 });
 
@@ -31,10 +31,10 @@ test("a paste that would make the example larger than the server can save is ref
   await paste(page, { "text/plain": "Kept." });
   await expectTaggedText(page, "Kept.");
   await paste(page, { "text/plain": "x".repeat(9 * 1024 * 1024) });
-  await expect(notice(page)).toContainText("Nothing was pasted (the clipboard still holds it): the example would then be too large to save: it would hold more than 200,000 characters");
+  await expect(notice(page)).toContainText("Nothing was pasted (the clipboard still holds it): the example would then be too large to save: it would hold more than 100,000 characters");
   await expectTaggedText(page, "Kept.");
-  // Within the characters, over the parts: 7,000 lines of one AI span each.
-  await paste(page, { "text/plain": Array.from({ length: 7_000 }, () => "<AI>a</AI>").join("\n") });
-  await expect(notice(page)).toContainText("too large to save: The document has more than 20,000 parts");
+  // Within the characters, over the parts: 3,000 lines of one AI span each.
+  await paste(page, { "text/plain": Array.from({ length: 3_000 }, () => "<AI>a</AI>").join("\n") });
+  await expect(notice(page)).toContainText("too large to save: The document has more than 8,000 parts");
   await expectTaggedText(page, "Kept.");
 });

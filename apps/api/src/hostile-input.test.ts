@@ -68,12 +68,12 @@ describe("finding 1: lists read stored excerpts, and a revision's size is capped
 
   it("refuses a revision over the character limit with a message that says what to do", async () => {
     const answer = await save(docOf("x".repeat(DOCUMENT_LIMITS.characters + 1)));
-    expectRefused(answer, /more than 200,000 characters\. Split the example into several shorter examples\./);
+    expectRefused(answer, /more than 100,000 characters\. Split the example into several shorter examples\./);
   });
 
   it("refuses a revision over the node limit", async () => {
     const lines = Array.from({ length: DOCUMENT_LIMITS.nodes }, () => "a").join("\n");
-    expectRefused(await save(docOf(lines)), /more than 20,000 parts/);
+    expectRefused(await save(docOf(lines)), /more than 8,000 parts/);
   });
 });
 

@@ -25,17 +25,18 @@ export interface DocumentLimits {
 }
 
 /**
- * The limits every server applies to every saved document: about 35,000 words, several times
- * the longest hand-written example, in at most 20,000 parts. The JSON of the largest document
- * they allow is about 2 MB, small enough that saving it in a loop keeps the server answering
- * everyone else within milliseconds (`npm run bench -- hostile.save`).
+ * The limits every server applies to every saved document: about 17,000 words, several times
+ * the longest hand-written example, in at most 8,000 parts. The JSON of the largest document
+ * they allow is under 1 MB: storing it costs the server's event loop about 20 ms (most of it
+ * in the database client), so that saving it in a loop keeps the server answering everyone
+ * else within 50 ms (`npm run bench -- hostile.save`).
  */
 export const DOCUMENT_LIMITS: DocumentLimits = Object.freeze({
-  characters: 200_000,
-  nodes: 20_000,
+  characters: 100_000,
+  nodes: 8_000,
   depth: 6,
   marksPerNode: 32,
-  markEntries: 5_000,
+  markEntries: 2_000,
   idLength: 64,
 });
 
