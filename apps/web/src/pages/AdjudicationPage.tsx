@@ -1,24 +1,18 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { EditorView } from "prosemirror-view";
 import { useMemo, useRef } from "react";
-import { useNavigate, useParams } from "react-router";
-import type { RouterOutputs } from "@prealign/api";
-import { createSchema } from "@prealign/core";
-import { ErrorBoundary } from "../components/ErrorBoundary.tsx";
-import { revisionDoc } from "../editor/revisionDoc.ts";
+import { useNavigate } from "react-router";
 import { errorMessage, useTRPC } from "../trpc.ts";
 import { ActionBar } from "../workflow/ActionBar.tsx";
 import { FlagList } from "../workflow/FlagList.tsx";
 import { GuidelinesAside } from "../workflow/GuidelinesAside.tsx";
 import { selectInView } from "../workflow/highlights.ts";
-import { OffsetMap } from "../workflow/offsets.ts";
 import { RevisionText, type RangeHighlight } from "../workflow/RevisionText.tsx";
 import { verdictLabel, when, words, type FlagView, type ReviewView } from "../workflow/vocabulary.ts";
 import { ReviewedHeader } from "../workflow/ReviewedHeader.tsx";
+import { ReviewedExample, useReviewedDoc, type Example, type Review } from "../workflow/ReviewedExample.tsx";
 import "../workflow/workflow.css";
 
-type Example = RouterOutputs["examples"]["get"];
-type Review = RouterOutputs["reviews"]["get"];
 
 /** How many reviewers get a colour of their own in the overlay; more share the last ones again. */
 const REVIEWER_COLOURS = 4;
@@ -29,27 +23,14 @@ const REVIEWER_COLOURS = 4;
  * flag, then the decision (accept, return to draft or commentary, reject) from the stage machine.
  */
 export function AdjudicationPage() {
-  const { id = "" } = useParams();
-  const trpc = useTRPC();
-  const example = useQuery(trpc.examples.get.queryOptions({ exampleId: id }));
-  const review = useQuery(trpc.reviews.get.queryOptions({ exampleId: id }));
-  const error = example.error ?? review.error;
-  if (error) return <p role="alert" className="error">{errorMessage(error)}</p>;
-  if (!example.data || !review.data) return <p role="status">Loading…</p>;
-  return (
-    <ErrorBoundary key={id}>
-      <AdjudicationWorkspace example={example.data} review={review.data} />
-    </ErrorBoundary>
-  );
+  return <ReviewedExample Workspace={AdjudicationWorkspace} />;
 }
 
 function AdjudicationWorkspace({ example, review }: { example: Example; review: Review }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const schema = useMemo(() => createSchema({ unalignedQuotes: example.project.settings.unalignedQuotes }), [example.project.settings.unalignedQuotes]);
-  const doc = useMemo(() => revisionDoc(review.revision, schema), [review.revision, schema]);
-  const offsets = useMemo(() => new OffsetMap(doc), [doc]);
+  const { doc, offsets } = useReviewedDoc(example, review);
   const viewRef = useRef<EditorView | null>(null);
   const text = review.revision.text;
   const reviews = useMemo<readonly ReviewView[]>(() => [...(review.mine ? [review.mine] : []), ...review.others], [review.mine, review.others]);

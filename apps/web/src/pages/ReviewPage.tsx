@@ -1,25 +1,21 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { EditorView } from "prosemirror-view";
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
-import { useNavigate, useParams } from "react-router";
-import type { RouterOutputs } from "@prealign/api";
-import { createSchema, docModeSpans, VERDICTS, type Verdict } from "@prealign/core";
-import { ErrorBoundary } from "../components/ErrorBoundary.tsx";
+import { useNavigate } from "react-router";
+import { docModeSpans, VERDICTS, type Verdict } from "@prealign/core";
 import { workPath } from "../components/TakeNextButton.tsx";
-import { revisionDoc } from "../editor/revisionDoc.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
 import { FlagForm } from "../workflow/FlagForm.tsx";
 import { FlagList } from "../workflow/FlagList.tsx";
 import { GuidelinesAside } from "../workflow/GuidelinesAside.tsx";
 import { selectInView } from "../workflow/highlights.ts";
-import { OffsetMap, type TextRange } from "../workflow/offsets.ts";
+import type { TextRange } from "../workflow/offsets.ts";
 import { RevisionText, type RangeHighlight } from "../workflow/RevisionText.tsx";
 import { VERDICT_KEYS, VERDICT_LABELS, verdictLabel, words, type FlagView } from "../workflow/vocabulary.ts";
 import { ReviewedHeader } from "../workflow/ReviewedHeader.tsx";
+import { ReviewedExample, useReviewedDoc, type Example, type Review } from "../workflow/ReviewedExample.tsx";
 import "../workflow/workflow.css";
 
-type Example = RouterOutputs["examples"]["get"];
-type Review = RouterOutputs["reviews"]["get"];
 
 /**
  * The review page (`/examples/:id/review`): the revision under review, read-only with the mode
@@ -27,18 +23,7 @@ type Review = RouterOutputs["reviews"]["get"];
  * with one key (a, c, r) and Enter to submit it and take the next example.
  */
 export function ReviewPage() {
-  const { id = "" } = useParams();
-  const trpc = useTRPC();
-  const example = useQuery(trpc.examples.get.queryOptions({ exampleId: id }));
-  const review = useQuery(trpc.reviews.get.queryOptions({ exampleId: id }));
-  const error = example.error ?? review.error;
-  if (error) return <p role="alert" className="error">{errorMessage(error)}</p>;
-  if (!example.data || !review.data) return <p role="status">Loading…</p>;
-  return (
-    <ErrorBoundary key={id}>
-      <ReviewWorkspace example={example.data} review={review.data} />
-    </ErrorBoundary>
-  );
+  return <ReviewedExample Workspace={ReviewWorkspace} />;
 }
 
 /** Why a range of the reviewed text cannot be flagged, or null when it can (the server checks the same). */
@@ -52,9 +37,7 @@ function ReviewWorkspace({ example, review }: { example: Example; review: Review
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const schema = useMemo(() => createSchema({ unalignedQuotes: example.project.settings.unalignedQuotes }), [example.project.settings.unalignedQuotes]);
-  const doc = useMemo(() => revisionDoc(review.revision, schema), [review.revision, schema]);
-  const offsets = useMemo(() => new OffsetMap(doc), [doc]);
+  const { doc, offsets } = useReviewedDoc(example, review);
   const spans = useMemo(() => docModeSpans(doc), [doc]);
   const viewRef = useRef<EditorView | null>(null);
   const categoryRef = useRef<HTMLSelectElement>(null);
