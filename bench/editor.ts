@@ -1,8 +1,10 @@
 /**
- * `editor.keystroke_p95` (with `editor.keystroke_p50`) and `editor.open`: the studio editor in
- * Chromium on a 100,000-word document with 5,000 AI spans, 1,000 quotes and 500 bad-behaviour
- * marks, each beside a plain ProseMirror editor (prosemirror-schema-basic, history, base
- * keymap) holding the same words, measured in the same run.
+ * `editor.keystroke_p95` (with `editor.keystroke_p50` and `editor.keystroke_long_line_p95`) and
+ * `editor.open`: the studio editor in Chromium on a 100,000-word document with 5,000 AI spans,
+ * 1,000 quotes and 500 bad-behaviour marks, each beside a plain ProseMirror editor
+ * (prosemirror-schema-basic, history, base keymap) holding the same words, measured in the same
+ * run. The long-line case types at the end of one human line of 200 KB (with a few ordinary
+ * lines around it), where any per-keystroke work that reads the whole line shows.
  *
  * The page (apps/web/src/editor/benchPage.ts: the editor's real plugins, keymap and guarded
  * dispatch, without the React chrome) is bundled by Vite into a temporary folder and served by
@@ -72,7 +74,29 @@ function benchmarkText(): string {
   return lines.join("\n");
 }
 
-/** The studio document (as JSON): the text, plus 500 marks each linked to the AI span after it. */
+/** Length of the long line, in characters (ASCII words, so also in bytes). */
+const LONG_LINE_LENGTH = 200_000;
+/** The long line's index among the lines of `longLineText`. */
+const LONG_LINE_INDEX = 2;
+
+/** Two ordinary lines, one human line of `LONG_LINE_LENGTH` characters, two more ordinary lines. */
+function longLineText(): string {
+  const next = words(11);
+  const run = (n: number) => Array.from({ length: n }, next).join(" ");
+  const ordinary = () => `${run(12)} <AI>${run(8)}</AI> ${run(12)}`;
+  const long: string[] = [];
+  for (let length = 0; length < LONG_LINE_LENGTH; ) {
+    const word = next();
+    long.push(word);
+    length += word.length + 1;
+  }
+  return [ordinary(), ordinary(), long.join(" ").slice(0, LONG_LINE_LENGTH), ordinary(), ordinary()].join("\n");
+}
+
+/**
+ * The studio document (as JSON): the text, plus a mark on every other line that has an AI span
+ * (500 in the main text), each linked to the AI span after it.
+ */
 function studioJson(text: string): string {
   const parsed = textToDoc(text);
   if (!parsed.ok) throw new Error(`Benchmark text is invalid: ${parsed.errors[0]!.message}`);
@@ -81,7 +105,7 @@ function studioJson(text: string): string {
   let pos = 0;
   parsed.doc.forEach((paragraph, offset, index) => {
     pos = offset;
-    if (index % 2 !== 0) return;
+    if (index % 2 !== 0 || paragraph.childCount < 2) return;
     const first = paragraph.firstChild!;
     const span = paragraph.child(1);
     tr.addMark(pos + 1 + 10, pos + 1 + Math.min(first.nodeSize, 40), markType.create({ id: `bb-${index}`, category: "deceit", commentary: span.attrs.id }));
@@ -124,11 +148,14 @@ function serve(dir: string): Promise<{ url: string; server: Server }> {
   return new Promise((done) => server.listen(0, "127.0.0.1", () => done({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, server })));
 }
 
-/** Types into human text and into an AI span, one key at a time, and returns the latencies. */
-async function keystrokes(page: Page): Promise<number[]> {
+/** A place to type: a paragraph's index and where in it (see `EditorBench.placeCursor`). */
+type Place = readonly [index: number, where: "human" | "ai" | "end"];
+
+/** Types at each of `places`, one key at a time, and returns the latencies. */
+async function keystrokes(page: Page, places: readonly Place[]): Promise<number[]> {
   const all: number[] = [];
-  for (const [offset, where] of (["human", "ai"] as const).entries()) {
-    await page.evaluate(([index, w]) => window.editorBench.placeCursor(index, w), [PARAGRAPHS / 2 + offset, where] as const);
+  for (const place of places) {
+    await page.evaluate(([index, where]) => window.editorBench.placeCursor(index, where), place);
     await page.evaluate(() => window.editorBench.startMeasuring());
     for (let i = 0; i < KEYSTROKES; i++) {
       await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
@@ -139,15 +166,27 @@ async function keystrokes(page: Page): Promise<number[]> {
   return all;
 }
 
+/** In the main document: in human text, and inside an AI span (of two paragraphs in the middle). */
+const MAIN_PLACES: readonly Place[] = [
+  [PARAGRAPHS / 2, "human"],
+  [PARAGRAPHS / 2 + 1, "ai"],
+];
+/** In the long-line document: at the end of the long line. */
+const LONG_LINE_PLACES: readonly Place[] = [[LONG_LINE_INDEX, "end"]];
+
 interface EditorFigures {
   keystroke: { studio: number[]; plain: number[] };
+  longLine: { studio: number[]; plain: number[] };
   open: { studio: number[]; plain: number[] };
 }
 
 async function measure(): Promise<EditorFigures> {
   const text = benchmarkText();
-  const studio = studioJson(text);
-  const plain = plainJson(text);
+  const long = longLineText();
+  const documents = {
+    main: { studio: studioJson(text), plain: plainJson(text) },
+    long: { studio: studioJson(long), plain: plainJson(long) },
+  };
   const dir = await buildPage();
   const { url, server } = await serve(join(dir, "dist"));
   const browser = await chromium.launch({
@@ -159,11 +198,13 @@ async function measure(): Promise<EditorFigures> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(url);
     await page.waitForFunction(() => "editorBench" in window);
-    const figures: EditorFigures = { keystroke: { studio: [], plain: [] }, open: { studio: [], plain: [] } };
+    const figures: EditorFigures = { keystroke: { studio: [], plain: [] }, longLine: { studio: [], plain: [] }, open: { studio: [], plain: [] } };
     for (let round = 0; round < ROUNDS; round++) {
       for (const kind of ["studio", "plain"] as const) {
-        figures.open[kind].push(await page.evaluate(([k, j]) => window.editorBench.open(k, j), [kind, kind === "studio" ? studio : plain] as const));
-        figures.keystroke[kind].push(...(await keystrokes(page)));
+        figures.open[kind].push(await page.evaluate(([k, j]) => window.editorBench.open(k, j), [kind, documents.main[kind]] as const));
+        figures.keystroke[kind].push(...(await keystrokes(page, MAIN_PLACES)));
+        await page.evaluate(([k, j]) => window.editorBench.open(k, j), [kind, documents.long[kind]] as const);
+        figures.longLine[kind].push(...(await keystrokes(page, LONG_LINE_PLACES)));
       }
     }
     return figures;
@@ -187,10 +228,11 @@ export const benchmarks: Benchmark[] = [
   {
     name: "editor.keystroke_p95",
     run: async (): Promise<BenchResult[]> => {
-      const { keystroke } = await measured();
+      const { keystroke, longLine } = await measured();
       return [
         { name: "editor.keystroke_p95", value: percentile(keystroke.studio, 95), unit: "ms", baseline: percentile(keystroke.plain, 95) },
         { name: "editor.keystroke_p50", value: percentile(keystroke.studio, 50), unit: "ms", baseline: percentile(keystroke.plain, 50) },
+        { name: "editor.keystroke_long_line_p95", value: percentile(longLine.studio, 95), unit: "ms", baseline: percentile(longLine.plain, 95) },
       ];
     },
   },

@@ -9,6 +9,9 @@ const modules: Array<() => Promise<{ benchmarks: Benchmark[] }>> = [
   () => import("./core.ts"),
   () => import("./hostile.ts"),
   () => import("./workflow.ts"),
+  () => import("./dashboard.ts"),
+  () => import("./export.ts"),
+  () => import("./import.ts"),
 ];
 
 function round(value: number): number {

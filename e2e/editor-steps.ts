@@ -162,3 +162,59 @@ export async function selectBetween(page: Page, first: string, last: string): Pr
     { a: first, b: last },
   );
 }
+
+/**
+ * Input as an input method gives it, through the Chrome DevTools Protocol: `compose` shows each
+ * of `steps` as the composition in progress (what `Input.imeSetComposition` does for a Japanese
+ * or Chinese IME) and then commits `commit`; `insertText` inserts text with no key events, as
+ * dictation, an emoji picker or an on-screen keyboard do.
+ */
+export async function compose(page: Page, steps: readonly string[], commit: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  for (const step of steps) await cdp.send("Input.imeSetComposition", { text: step, selectionStart: step.length, selectionEnd: step.length });
+  await cdp.send("Input.insertText", { text: commit });
+  await cdp.detach();
+}
+
+/** Inserts `text` at the selection without key events (see `compose`). */
+export async function insertText(page: Page, text: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Input.insertText", { text });
+  await cdp.detach();
+}
+
+/**
+ * The point on screen of the caret position `offset` characters into the first occurrence of
+ * `text` in a text node of the editor (the left edge of the character there, or the right edge
+ * of the last one), half way down its line.
+ */
+export async function pointInText(page: Page, text: string, offset: number): Promise<{ x: number; y: number }> {
+  return editor(page).evaluate(
+    (el, [needle, at]) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const start = node.textContent!.indexOf(needle);
+        if (start < 0) continue;
+        const range = document.createRange();
+        const index = start + at;
+        const atEnd = index >= node.textContent!.length;
+        range.setStart(node, atEnd ? index - 1 : index);
+        range.setEnd(node, atEnd ? index : index + 1);
+        const rect = range.getClientRects()[0]!;
+        return { x: atEnd ? rect.right - 0.5 : rect.left + 0.5, y: rect.top + rect.height / 2 };
+      }
+      throw new Error(`No text "${needle}" in the editor`);
+    },
+    [text, offset] as const,
+  );
+}
+
+/** Selects with the mouse: presses at `from` and drags to `to` (each a text and an offset into it). */
+export async function dragSelect(page: Page, from: [string, number], to: [string, number]): Promise<void> {
+  const start = await pointInText(page, ...from);
+  const end = await pointInText(page, ...to);
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  await page.mouse.move(end.x, end.y, { steps: 8 });
+  await page.mouse.up();
+}

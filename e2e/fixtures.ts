@@ -20,3 +20,20 @@ export async function logIn(page: Page, who: { email: string; password: string }
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 }
+
+/** Calls a tRPC mutation as the signed-in person, from the page (same origin, session cookie). */
+export async function mutate<T = unknown>(page: Page, path: string, input: unknown): Promise<T> {
+  const body = await page.evaluate(
+    async ([path, input]) => {
+      const response = await fetch(`/trpc/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-studio-csrf": "1" },
+        body: JSON.stringify(input),
+      });
+      return { status: response.status, json: (await response.json()) as unknown };
+    },
+    [path, input] as const,
+  );
+  if (body.status !== 200) throw new Error(`${path} failed (${body.status}): ${JSON.stringify(body.json)}`);
+  return (body.json as { result: { data: T } }).result.data;
+}

@@ -37,11 +37,16 @@ if (server) {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
 }
 
+// Uploads and snapshots go to a folder of the run's own, deleted on exit.
+const dataDir = mkdtempSync(join(tmpdir(), "prealign-e2e-data-"));
+cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+
 const child = spawn(process.execPath, ["apps/api/bin/studio.js", "serve", "--port", String(port)], {
   stdio: "inherit",
   env: {
     ...process.env,
     DATABASE_URL: databaseUrl,
+    STUDIO_DATA_DIR: dataDir,
     STUDIO_ADMIN_EMAIL: ADMIN.email,
     STUDIO_ADMIN_PASSWORD: ADMIN.password,
   },

@@ -6,24 +6,7 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, logIn, unique } from "./fixtures.ts";
-
-/** Calls a tRPC mutation as the signed-in person, from the page (same origin, session cookie). */
-async function mutate<T = unknown>(page: Page, path: string, input: unknown): Promise<T> {
-  const body = await page.evaluate(
-    async ([path, input]) => {
-      const response = await fetch(`/trpc/${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-studio-csrf": "1" },
-        body: JSON.stringify(input),
-      });
-      return { status: response.status, json: (await response.json()) as unknown };
-    },
-    [path, input] as const,
-  );
-  if (body.status !== 200) throw new Error(`${path} failed (${body.status}): ${JSON.stringify(body.json)}`);
-  return (body.json as { result: { data: T } }).result.data;
-}
+import { ADMIN, logIn, mutate, unique } from "./fixtures.ts";
 
 /** Serious and critical axe-core violations on the current page, by rule id and target. */
 async function seriousViolations(page: Page): Promise<string[]> {

@@ -127,6 +127,16 @@ const ALLOWED: Record<string, readonly Admission[]> = {
   ],
   "audit.list": ["admin", "globalAdmin"],
   "work.mine": SIGNED_IN,
+  "quality.activity": ["adjudicator", "admin", "globalAdmin"],
+  "quality.agreement": ["adjudicator", "admin", "globalAdmin"],
+  "quality.accuracy": ["adjudicator", "admin", "globalAdmin"],
+  "imports.list": ["admin", "globalAdmin"],
+  // The project has no accepted example (exporting is tested in data-routes.test.ts and services/export).
+  "exports.start": (["admin", "globalAdmin"] as const).map((caller) => thenRefused(caller, "BAD_REQUEST", "no accepted examples")),
+  "exports.list": ["admin", "globalAdmin"],
+  "exports.snapshot": (["admin", "globalAdmin"] as const).map((caller) => thenRefused(caller, "NOT_FOUND", "no such snapshot")),
+  "jobs.get": (["admin", "globalAdmin"] as const).map((caller) => thenRefused(caller, "NOT_FOUND", "no such job")),
+  "jobs.cancel": (["admin", "globalAdmin"] as const).map((caller) => thenRefused(caller, "NOT_FOUND", "no such job")),
 };
 
 /** Every procedure by its dotted path (`_def.procedures` is flat at run time). */
@@ -214,6 +224,7 @@ async function freshInput(path: string): Promise<Record<string, unknown>> {
     slug: `walk-${randomBytes(6).toString("hex")}`,
     name: "Walk",
     markdown: "# Rules",
+    id: "no-such-job-or-snapshot",
     ...INPUT_OVERRIDES[path]?.(),
   };
 }

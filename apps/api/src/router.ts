@@ -6,10 +6,12 @@ import { adjudicationRouter } from "./routers/adjudication.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { claimsRouter } from "./routers/claims.ts";
+import { exportsRouter, importsRouter, jobsRouter } from "./routers/data.ts";
 import { examplesRouter } from "./routers/examples.ts";
 import { guidelinesRouter } from "./routers/guidelines.ts";
 import { membersRouter } from "./routers/members.ts";
 import { projectsRouter } from "./routers/projects.ts";
+import { qualityRouter } from "./routers/quality.ts";
 import { reviewsRouter } from "./routers/reviews.ts";
 import { usersRouter } from "./routers/users.ts";
 import { workRouter } from "./routers/work.ts";
@@ -31,6 +33,10 @@ export const appRouter = router({
   adjudication: adjudicationRouter,
   audit: auditRouter,
   work: workRouter,
+  quality: qualityRouter,
+  imports: importsRouter,
+  exports: exportsRouter,
+  jobs: jobsRouter,
 });
 
 /** The API's type, for the web app's tRPC client. */

@@ -9,7 +9,7 @@
  */
 import { existsSync } from "node:fs";
 import { Transform, type Duplex, type Readable } from "node:stream";
-import { extname, join } from "node:path";
+import { extname, join, resolve } from "node:path";
 import fastifyCookie from "@fastify/cookie";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
@@ -18,7 +18,9 @@ import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from "@trpc/serve
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { Db } from "./db/database.ts";
+import { registerDataRoutes } from "./data-routes.ts";
 import { appRouter, type AppRouter } from "./router.ts";
+import { recoverJobs } from "./services/jobs.ts";
 import { DocumentChecker } from "./services/documents.ts";
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from "./services/login-limiter.ts";
 import { resumeSession } from "./services/sessions.ts";
@@ -52,6 +54,10 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Login throttling limits. */
   loginLimits?: LoginLimits;
+  /** The data folder for uploads and snapshots; defaults to `STUDIO_DATA_DIR`, else `./data`. */
+  dataDir?: string;
+  /** The largest upload to import, in megabytes; defaults to `STUDIO_IMPORT_MAX_MB`, else 2048. */
+  importMaxMb?: number;
 }
 
 /**
@@ -327,6 +333,7 @@ function sessionCookieFor(request: FastifyRequest, reply: FastifyReply, forceSec
  */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db } = options;
+  const dataDir = resolve(options.dataDir ?? process.env.STUDIO_DATA_DIR ?? "data");
   const loginLimiter = new LoginLimiter(options.loginLimits ?? DEFAULT_LOGIN_LIMITS);
   const documents = new DocumentChecker();
   const server = Fastify({
@@ -364,7 +371,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const token = req.cookies[SESSION_COOKIE];
     const session = token ? await resumeSession(db, token) : null;
     if (token && !session) sessionCookie.clear();
-    return { db, session, clientAddress: req.ip, loginLimiter, documents, sessionCookie };
+    return { db, session, clientAddress: req.ip, loginLimiter, documents, sessionCookie, dataDir };
   };
 
   await server.register(fastifyTRPCPlugin<AppRouter>, {
@@ -380,6 +387,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       },
     },
   });
+
+  registerDataRoutes(server, {
+    db,
+    dataDir,
+    sessionCookie: SESSION_COOKIE,
+    importMaxMb: options.importMaxMb ?? (Number(process.env.STUDIO_IMPORT_MAX_MB) || undefined),
+  });
+  // Imports and exports that a stopped process left half-done are failed and undone.
+  await recoverJobs(db);
 
   server.get("/healthz", async (_request, reply) => {
     try {

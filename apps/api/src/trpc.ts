@@ -40,6 +40,8 @@ export interface Context {
   documents: DocumentChecker;
   /** The response's session cookie. */
   sessionCookie: SessionCookie;
+  /** The server's data folder: uploads to import and exported snapshots live under it. */
+  dataDir: string;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from "react-router";
 import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
 import { AdjudicationPage } from "./pages/AdjudicationPage.tsx";
 import { ExamplePage } from "./pages/ExamplePage.tsx";
+import { ExportsPage } from "./pages/ExportsPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { MyWorkPage } from "./pages/MyWorkPage.tsx";
 import { ProjectPage } from "./pages/ProjectPage.tsx";
@@ -14,6 +15,9 @@ import { SettingsPage } from "./pages/SettingsPage.tsx";
 import { UsersPage } from "./pages/UsersPage.tsx";
 import { useSession } from "./session.ts";
 import { errorMessage, useTRPC } from "./trpc.ts";
+
+/** The dashboard and its charting library load as a chunk of their own, so that other pages never pay for them. */
+const DashboardPage = lazy(() => import("./pages/DashboardPage.tsx").then((module) => ({ default: module.DashboardPage })));
 
 /**
  * Routes of the studio. Everything but the login page needs a session. A page that fails while
@@ -31,6 +35,8 @@ export function App() {
         <Route path="/projects/:slug" element={<SignedIn><ProjectPage /></SignedIn>} />
         <Route path="/projects/:slug/settings" element={<SignedIn><SettingsPage /></SignedIn>} />
         <Route path="/projects/:slug/audit" element={<SignedIn><AuditPage /></SignedIn>} />
+        <Route path="/projects/:slug/exports" element={<SignedIn><ExportsPage /></SignedIn>} />
+        <Route path="/projects/:slug/dashboard" element={<SignedIn><Suspense fallback={<p className="loading" role="status">Loading…</p>}><DashboardPage /></Suspense></SignedIn>} />
         <Route path="/examples/:id" element={<SignedIn><ExamplePage /></SignedIn>} />
         <Route path="/examples/:id/review" element={<SignedIn><ReviewPage /></SignedIn>} />
         <Route path="/examples/:id/adjudicate" element={<SignedIn><AdjudicationPage /></SignedIn>} />

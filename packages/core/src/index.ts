@@ -14,3 +14,5 @@ export * from "./editing.ts";
 export * from "./automaton.ts";
 export * from "./workflow.ts";
 export * from "./limits.ts";
+export * from "./agreement.ts";
+export * from "./quality.ts";

@@ -17,8 +17,12 @@
  * `quote_without_marks`: a quote span should read as quoted speech, so its content must sit
  * directly inside a pair of quotation marks: `"…"`, `“…”` or `«…»`. Each mark may be just
  * outside the tag or just inside it (`"<AI_quoting_human>Hi</AI_quoting_human>"` and
- * `<AI_quoting_human>"Hi"</AI_quoting_human>` both pass). Quotes of thoughts or actions need
- * no marks, so a project can turn this warning off.
+ * `<AI_quoting_human>"Hi"</AI_quoting_human>` both pass), with white space between the mark
+ * and the tag (`said: " <AI_quoting_human> The best way… </AI_quoting_human> ", and`, as in
+ * the seed's own example; `« <AI_quoting_human>Non</AI_quoting_human> »` with the narrow
+ * no-break spaces of French typography): up to `QUOTE_SPACE_MAX` spaces, tabs, line breaks or
+ * no-break spaces, which a reader does not see as words between the mark and the speech.
+ * Quotes of thoughts or actions need no marks, so a project can turn this warning off.
  */
 import { ALL_TAGS, type Grammar, type Tag } from "./grammar.ts";
 
@@ -107,19 +111,28 @@ function pairs(open: number, close: number): boolean {
   return open >= 0 && open < CLOSING_MARK.length && CLOSING_MARK[open] === close && close !== 0;
 }
 
+/** The most white space the quote lint looks through between a quotation mark and a tag. */
+export const QUOTE_SPACE_MAX = 16;
+
+/**
+ * Whether a UTF-16 code unit is white space that may stand between a quotation mark and a
+ * quote's tag: space, tab, line feed, carriage return, no-break space, thin space, narrow
+ * no-break space.
+ */
+export function isQuoteSpace(unit: number): boolean {
+  return unit === 0x20 || unit === 0x09 || unit === 0x0a || unit === 0x0d || unit === 0xa0 || unit === 0x2009 || unit === 0x202f;
+}
+
 /**
  * Whether a quote span's content is directly inside quotation marks (the lint passes), given
- * the code units around it (-1 where there is none): just before its open tag, the first and
- * last of its content, just after its close tag; and its content length in UTF-16 units (a
- * one-character content cannot be both of its own marks). Scalars, not an object: the
- * validator calls this for every quote.
+ * the nearest code units that are not white space (see `isQuoteSpace`; -1 where there is none
+ * within `QUOTE_SPACE_MAX`): before its open tag, the first and last of its content, after its
+ * close tag; and whether the content's first and last are two characters (a one-character
+ * content cannot be both of its own marks). Scalars, not an object: the validator calls this
+ * for every quote.
  */
-export function quoteHasMarks(beforeOpen: number, contentFirst: number, contentLast: number, afterClose: number, contentLength: number): boolean {
-  return (
-    pairs(beforeOpen, afterClose) ||
-    (contentLength >= 2 && pairs(contentFirst, contentLast)) ||
-    (contentLength >= 1 && (pairs(beforeOpen, contentLast) || pairs(contentFirst, afterClose)))
-  );
+export function quoteHasMarks(beforeOpen: number, contentFirst: number, contentLast: number, afterClose: number, distinct: boolean): boolean {
+  return pairs(beforeOpen, afterClose) || (distinct && pairs(contentFirst, contentLast)) || pairs(beforeOpen, contentLast) || pairs(contentFirst, afterClose);
 }
 
 /** The message for a quote without marks, given the quote's label ("a quote of a human"). */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { createGenerationGuard } from "./automaton.ts";
-import { ALL_TAGS } from "./grammar.ts";
+import { createGenerationGuard, nextMode } from "./automaton.ts";
+import { ALL_TAGS, type Mode, type Tag } from "./grammar.ts";
 import { taggedText } from "./testing/arbitraries.ts";
 import { ENCODINGS, freeTokenizers, getTokenizer, tagTokenIds } from "./tokenizer.ts";
 
@@ -100,5 +100,96 @@ describe("generation with the real vocabulary", () => {
     expect(logits[tokenizer.encode(" ok")[0]!]).toBe(0);
     expect(logits[tokenizer.tagTokenIds["</AI>"]!]).toBe(0);
     expect(logits[tokenizer.otherSpecialTokenIds[0]!]).toBe(-Infinity);
+  });
+});
+
+describe.each(ENCODINGS)("encodeTagged under %s", (encoding) => {
+  const tokenizer = getTokenizer(encoding, { unalignedQuotes: true });
+  const tagOf = new Map(Object.entries(tokenizer.tagTokenIds).map(([tag, id]) => [id, tag as Tag]));
+
+  /** Checks the ids against tiktoken's own `encode`, the modes against the automaton and the counts against `countTokens`. */
+  function check(text: string): void {
+    const encoded = tokenizer.encodeTagged(text);
+    expect(encoded.ids).toEqual([...tokenizer.encode(text)]);
+    expect(encoded.counts).toEqual(tokenizer.countTokens(text));
+    let mode: Mode = "human";
+    encoded.ids.forEach((id, k) => {
+      const tag = tagOf.get(id);
+      if (tag !== undefined) mode = nextMode(mode, tag, tokenizer.grammar)!;
+      expect(encoded.modes[k]).toBe(mode);
+    });
+  }
+
+  it("gives tiktoken's ids for every character of the fast path, in contexts that exercise each rule of the pattern", () => {
+    const contexts = (c: string) => [
+      `a${c}b`,
+      `A${c}${c}a`,
+      ` ${c}1 `,
+      `${c}'s ${c}`,
+      `x'${c} X'${c}${c}`,
+      `\n${c} \r\n${c}\t `,
+      `12${c}345 `,
+      `  ${c}  x`,
+      `${c}${c}${c}`,
+      ` ${c}\n\n`,
+    ];
+    const mismatches: string[] = [];
+    for (const [from, to] of [[0, 0x7ff], [0x2000, 0x206f]] as const) {
+      for (let code = from; code <= to; code++) {
+        for (const text of contexts(String.fromCodePoint(code))) {
+          const fast = tokenizer.encodeTagged(text).ids;
+          const reference = [...tokenizer.encode(text)];
+          if (fast.join() !== reference.join()) mismatches.push(`U+${code.toString(16).padStart(4, "0")} in ${JSON.stringify(text)}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it("gives tiktoken's ids, modes that follow the automaton and countTokens' counts (property)", () => {
+    const characters = [..."aZſ'’sStT 0123456789\t\n\r.,!?-—“”«»<>/_é\u0300\u00a0\u0085\u2028\ufeff😀中文ひらがな\u{1F3FD}"];
+    const run = fc.array(fc.constantFrom(...characters), { maxLength: 24 }).map((parts) => parts.join(""));
+    const text = fc.array(fc.oneof(run, fc.constantFrom("<AI>", "</AI>", "<AI_quoting_human>", "</AI_quoting_human>")), { maxLength: 10 });
+    fc.assert(
+      fc.property(taggedText(true), (tagged) => check(tagged)),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(text, (parts) => {
+        // Keep only the tags that are legal where they fall, so that the text is valid.
+        let mode: Mode = "human";
+        let built = "";
+        for (const part of parts) {
+          const tag = tagOf.has(tokenizer.tagTokenIds[part as Tag] ?? -1) ? (part as Tag) : null;
+          if (tag === null) built += part;
+          else if (nextMode(mode, tag, tokenizer.grammar) !== null) {
+            mode = nextMode(mode, tag, tokenizer.grammar)!;
+            built += tag;
+          }
+        }
+        while (mode !== "human") {
+          const close = mode === "ai" ? "</AI>" : "</AI_quoting_human>";
+          built += close;
+          mode = nextMode(mode, close, tokenizer.grammar)!;
+        }
+        check(built);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("byte-pair encodes words that are not one token exactly as tiktoken does", () => {
+    const words = ["antidisestablishmentarianism", "Zo3f2a9be1", "supercalifragilisticexpialidocious", "naïveté", "ſſſtuff", "déjà-vu'll", "Ωμέγα", "Привет", "שָׁלוֹם", "…——“quoted”"];
+    for (const word of words) check(`${word} <AI>${word}${word}</AI> ${word.toUpperCase()}`);
+  });
+
+  it("encodes long texts the same way once their pieces are remembered", () => {
+    const text = "The council said no. <AI>They said “<AI_quoting_human>we won't</AI_quoting_human>”, and I'd explain why.</AI>\r\n".repeat(200);
+    check(text);
+    check(text);
+  });
+
+  it("refuses an invalid text", () => {
+    expect(() => tokenizer.encodeTagged("</AI>")).toThrow(/not valid/);
   });
 });

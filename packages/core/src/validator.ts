@@ -7,7 +7,7 @@
  * diagnostic needs them (and, when streaming, once per chunk before the chunk is let go).
  */
 import { grammar as grammarFor, modePath, modeSpec, spanStructure, type Grammar, type GrammarOptions, type Mode, type Tag } from "./grammar.ts";
-import { NEAR_MISS_MAX_LENGTH, nearMissAt, nearMissMessage, quoteHasMarks, quoteWithoutMarksMessage } from "./lints.ts";
+import { isQuoteSpace, NEAR_MISS_MAX_LENGTH, nearMissAt, nearMissMessage, QUOTE_SPACE_MAX, quoteHasMarks, quoteWithoutMarksMessage } from "./lints.ts";
 import type { TextPosition } from "./positions.ts";
 import { tagTable, type TagTable } from "./tags.ts";
 
@@ -126,6 +126,15 @@ interface ScanConfig {
 
 const configs = new Map<number, ScanConfig>();
 
+/** How many units before `current[0]` the scanner keeps: the quote lint looks back that far. */
+const RECENT = QUOTE_SPACE_MAX + 1;
+
+/** Whether `text[from, to)` is all white space of the kind the quote lint looks through. */
+function onlyQuoteSpace(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isQuoteSpace(text.charCodeAt(i))) return false;
+  return true;
+}
+
 function scanConfig(options: ValidatorOptions): ScanConfig {
   const unalignedQuotes = options.unalignedQuotes ?? false;
   const nearMisses = options.nearMissTags ?? true;
@@ -156,8 +165,10 @@ function scanConfig(options: ValidatorOptions): ScanConfig {
  * The text arrives as chunks. `current` is the chunk being scanned, with any unfinished tail
  * of the previous chunk in front of it; `base` is the UTF-16 index of `current[0]` in the
  * whole text. A tail is carried over when the chunk ends in something that may still become a
- * tag or near miss (a `<` with no `>` after it), right after a tag (the quote lint needs the
- * character that follows), or in the first half of a surrogate pair.
+ * tag or near miss (a `<` with no `>` after it), right after a tag or in the white space after
+ * it (the quote lint needs the first character that follows that is not white space), or in
+ * the first half of a surrogate pair. The last few units of the text let go are kept, since the
+ * quote lint also looks back past white space.
  *
  * The hot loop allocates nothing for legal tags: open spans are kept in parallel arrays of
  * numbers, the open quote in plain fields.
@@ -170,8 +181,8 @@ class Scanner implements StreamValidator {
   private base = 0;
   /** Where the scan of `current` stopped: the start of the carried tail. */
   private tailStart = 0;
-  /** The code unit just before `current[0]`, -1 at the start of the text. */
-  private before = -1;
+  /** The last units of the text before `current[0]` (up to `RECENT`), for the quote lint. */
+  private recent = "";
   private ended = false;
   private final = false;
 
@@ -200,8 +211,11 @@ class Scanner implements StreamValidator {
   private quoteBeforeOpen = -1;
   /** UTF-16 index of the quote's content in the whole text. */
   private quoteContentStart = 0;
-  /** The content's first unit (the carried tail guarantees it is in `current` at the open tag). */
-  private quoteContentFirst = -1;
+  /**
+   * UTF-16 index of the content's first unit that is not white space, or -1 (the carried tail
+   * guarantees that it is in `current` at the open tag; it may lie beyond the quote's end).
+   */
+  private quoteContentFirstAt = -1;
 
   private readonly errors: Diagnostic[] = [];
   private readonly warnings: Diagnostic[] = [];
@@ -220,7 +234,7 @@ class Scanner implements StreamValidator {
     } else {
       // Count positions in the finished part before letting it go; the tail is rescanned.
       this.count(this.tailStart);
-      this.before = this.tailStart > 0 ? this.current.charCodeAt(this.tailStart - 1) : this.before;
+      this.recent = (this.recent + this.current.slice(Math.max(0, this.tailStart - RECENT), this.tailStart)).slice(-RECENT);
       this.base += this.tailStart;
       this.current = this.current.slice(this.tailStart) + chunk;
       this.cursor = 0;
@@ -266,9 +280,9 @@ class Scanner implements StreamValidator {
     const len = s.length;
     if (this.final) return len;
     const lastOpen = s.lastIndexOf("<");
-    if (lastOpen >= 0 && lastOpen >= len - NEAR_MISS_MAX_LENGTH) {
+    if (lastOpen >= 0 && lastOpen >= len - NEAR_MISS_MAX_LENGTH - QUOTE_SPACE_MAX) {
       const close = s.indexOf(">", lastOpen);
-      if (close === -1 || close === len - 1) return lastOpen;
+      if (close === -1 ? lastOpen >= len - NEAR_MISS_MAX_LENGTH : len - 1 - close <= QUOTE_SPACE_MAX && onlyQuoteSpace(s, close + 1, len)) return lastOpen;
     }
     const last = s.charCodeAt(len - 1);
     return last >= 0xd800 && last <= 0xdbff ? len - 1 : len;
@@ -334,28 +348,49 @@ class Scanner implements StreamValidator {
     this.tailStart = limit;
   }
 
-  private unitBefore(i: number): number {
-    return i > 0 ? this.current.charCodeAt(i - 1) : this.before;
+  /** The unit at whole-text index `at`, or -1 outside the text or the part of it still kept. */
+  private unitAtIndex(at: number): number {
+    const i = at - this.base;
+    if (i >= 0) return i < this.current.length ? this.current.charCodeAt(i) : -1;
+    const r = this.recent.length + i;
+    return at >= 0 && r >= 0 ? this.recent.charCodeAt(r) : -1;
   }
 
-  private unitAt(i: number): number {
-    return i < this.current.length ? this.current.charCodeAt(i) : -1;
+  /**
+   * The whole-text index of the nearest unit that is not white space, from `at` on in direction
+   * `dir`, through at most `QUOTE_SPACE_MAX` units of white space and not past `bound` (the first
+   * index not to look at); -1 where there is none.
+   */
+  private nonSpace(at: number, dir: -1 | 1, bound: number): number {
+    for (let k = 0; k <= QUOTE_SPACE_MAX && at !== bound; k++, at += dir) {
+      const unit = this.unitAtIndex(at);
+      if (unit < 0) return -1;
+      if (!isQuoteSpace(unit)) return at;
+    }
+    return -1;
+  }
+
+  /** `unitAtIndex(at)`, and -1 for `at` -1 (none found). */
+  private unitOrNone(at: number): number {
+    return at < 0 ? -1 : this.unitAtIndex(at);
   }
 
   private openQuote(label: string, start: number, end: number): void {
     this.quoteLabel = label;
-    this.quoteBeforeOpen = this.unitBefore(start);
+    this.quoteBeforeOpen = this.unitOrNone(this.nonSpace(this.base + start - 1, -1, -1));
     this.quoteContentStart = this.base + end;
-    this.quoteContentFirst = this.unitAt(end);
+    this.quoteContentFirstAt = this.nonSpace(this.base + end, 1, -1);
   }
 
   /** Lints the quote that the close tag at `current[start, end)` ends (its open tag is still the innermost). */
   private closeQuote(start: number, end: number, level: number): void {
     const label = this.quoteLabel!;
     this.quoteLabel = null;
-    const contentLength = this.base + start - this.quoteContentStart;
-    const empty = contentLength === 0;
-    if (quoteHasMarks(this.quoteBeforeOpen, empty ? -1 : this.quoteContentFirst, empty ? -1 : this.unitBefore(start), this.unitAt(end), contentLength)) return;
+    const closeAt = this.base + start;
+    const firstAt = this.quoteContentFirstAt < closeAt ? this.quoteContentFirstAt : -1;
+    const lastAt = this.nonSpace(closeAt - 1, -1, this.quoteContentStart - 1);
+    const after = this.unitOrNone(this.nonSpace(this.base + end, 1, -1));
+    if (quoteHasMarks(this.quoteBeforeOpen, this.unitOrNone(firstAt), this.unitOrNone(lastAt), after, firstAt >= 0 && lastAt > firstAt)) return;
     this.warningCount++;
     if (this.warnings.length >= this.config.max) return;
     const p = this.openTagPosition(level);

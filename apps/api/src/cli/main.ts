@@ -4,6 +4,8 @@
  */
 import { Command } from "commander";
 import { convertCommand } from "./convert.ts";
+import { exportCommand } from "./export.ts";
+import { importCommand } from "./import.ts";
 import { migrateCommand } from "./migrate.ts";
 import { projectCommand } from "./project.ts";
 import { serveCommand } from "./serve.ts";
@@ -19,5 +21,7 @@ program.addCommand(serveCommand());
 program.addCommand(migrateCommand());
 program.addCommand(userCommand());
 program.addCommand(projectCommand());
+program.addCommand(exportCommand());
+program.addCommand(importCommand());
 
 await program.parseAsync(process.argv);

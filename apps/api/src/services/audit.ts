@@ -14,7 +14,8 @@ export type AuditAction =
   | "member.remove"
   | "guideline.update"
   | "project.settings"
-  | "example.stage";
+  | "example.stage"
+  | "example.import";
 
 /** Every action the log records, for filters. */
 export const AUDIT_ACTIONS = [
@@ -26,6 +27,7 @@ export const AUDIT_ACTIONS = [
   "guideline.update",
   "project.settings",
   "example.stage",
+  "example.import",
 ] as const satisfies readonly AuditAction[];
 
 /** One change to record. */

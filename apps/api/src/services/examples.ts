@@ -190,9 +190,18 @@ export async function createExample(db: Db, access: ProjectAccess): Promise<{ id
   });
 }
 
+/**
+ * The stage of an example whose import is still running: no list, queue or page shows it, and
+ * the import's last step gives it its real stage (or its clean-up deletes it).
+ */
+export const IMPORTING_STAGE = "importing";
+
 /** An example with its newest revision and the caller's standing. */
 export async function getExample(db: Db, access: ProjectAccess, exampleId: string): Promise<ExampleView> {
   const example = await db.example.findUniqueOrThrow({ where: { id: exampleId }, select: exampleSelect });
+  if (example.stage === IMPORTING_STAGE) {
+    throw new NotFoundError(`Example "${exampleId}" is still being imported. Open it once the import has finished.`);
+  }
   const stage = asStage(example.stage);
   const claim = claimView(example, access.userId);
   return {
@@ -227,7 +236,7 @@ export async function listExamples(db: Db, access: ProjectAccess, query: Example
   const rows = await db.example.findMany({
     where: {
       projectId: access.projectId,
-      ...(query.stage ? { stage: query.stage } : {}),
+      stage: query.stage ?? { not: IMPORTING_STAGE },
       ...(after ? { updatedAt: { lte: after.updatedAt }, OR: [{ updatedAt: { lt: after.updatedAt } }, { id: { lt: after.id } }] } : {}),
     },
     select: exampleSummarySelect,

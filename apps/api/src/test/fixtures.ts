@@ -1,6 +1,8 @@
 /**
  * Building blocks for API tests: accounts, sessions and tRPC callers against a real database.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Role } from "@prealign/core";
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/database.ts";
@@ -34,7 +36,7 @@ export interface CookieLog {
 }
 
 /** A caller of the whole router as one person (or anonymous), plus what it did to its cookie. */
-export function callerFor(db: Db, session: ActiveSession | null, options: { limiter?: LoginLimiter; clientAddress?: string } = {}) {
+export function callerFor(db: Db, session: ActiveSession | null, options: { limiter?: LoginLimiter; clientAddress?: string; dataDir?: string } = {}) {
   const cookies: CookieLog = { issued: [], cleared: 0 };
   const context: Context = {
     db,
@@ -43,6 +45,7 @@ export function callerFor(db: Db, session: ActiveSession | null, options: { limi
     loginLimiter: options.limiter ?? new LoginLimiter(),
     documents: sharedDocumentChecker(),
     sessionCookie: { issue: (issued) => void cookies.issued.push(issued), clear: () => void (cookies.cleared += 1) },
+    dataDir: options.dataDir ?? join(tmpdir(), "studio-test-data"),
   };
   return { caller: createCaller(context), cookies };
 }

@@ -8,8 +8,11 @@
 export interface EditorBench {
   /** Opens `json` (a document of the editor's schema) and resolves with ms until it is painted. */
   open(kind: "studio" | "plain", json: string): Promise<number>;
-  /** Puts the cursor in paragraph `index`: in its human text, or inside its first AI span. */
-  placeCursor(index: number, where: "human" | "ai"): void;
+  /**
+   * Puts the cursor in paragraph `index`: in its human text, inside its first AI span, or at
+   * its very end.
+   */
+  placeCursor(index: number, where: "human" | "ai" | "end"): void;
   /** Forgets the samples and records one per keydown from now on. */
   startMeasuring(): void;
   /** Keystroke-to-paint latencies recorded so far (ms). */

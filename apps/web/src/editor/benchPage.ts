@@ -67,8 +67,9 @@ window.editorBench = {
     for (let i = 0; i < index; i++) pos += current.state.doc.child(i).nodeSize;
     const paragraph = current.state.doc.child(index);
     // Human text: a few characters in. An AI span: a few characters into the first one (in the
-    // plain editor, which has no spans, the same stretch of text).
-    let target = pos + 1 + 5;
+    // plain editor, which has no spans, the same stretch of text). The end: after the last
+    // character.
+    let target = where === "end" ? pos + paragraph.nodeSize - 1 : pos + 1 + 5;
     if (where === "ai") {
       target = pos + 1 + 70;
       if (current.state.schema === schema) paragraph.forEach((child, offset) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { docToText, schema } from "@prealign/core";
-import { insertOwnSlice, insertTaggedText, sliceToTaggedText } from "./clipboard.ts";
+import { documentLineBreak, insertOwnSlice, insertTaggedText, normalisePlainText, sliceToTaggedText } from "./clipboard.ts";
 import { showState, stateOf } from "./testing.ts";
 
 /** Pastes tagged `text` at the cursor of `tagged`: the result, or the refusal. */
@@ -36,6 +36,11 @@ describe("sliceToTaggedText", () => {
 });
 
 describe("insertTaggedText", () => {
+  it("keeps each pasted line break, and the break that ended the line pasted into", () => {
+    expect(pasteText("x‸y\rz", "A\r\nB")).toBe("xA\r\nB‸y\rz");
+    expect(pasteText("x‸y\rz", "A\r\nB\nC")).toBe("xA\r\nB\nC‸y\rz");
+    expect(pasteText("‸", "A\r\nB")).toBe("A\r\nB‸");
+  });
   it("makes structure from tagged text in human text", () => {
     expect(pasteText("a‸b", "x<AI>y</AI>\nz")).toBe("ax<AI>y</AI>\nz‸b");
   });
@@ -61,5 +66,25 @@ describe("insertOwnSlice", () => {
   it("declines slices from another mode, leaving them to the text path", () => {
     expect(pasteSlice("<AI>a«b»c</AI>", "x‸y")).toBeNull();
     expect(pasteSlice("«a<AI>b</AI>c»", "<AI>x‸y</AI>")).toBeNull();
+  });
+});
+
+describe("documentLineBreak", () => {
+  it("is the document's first line break in text order, or null", () => {
+    expect(documentLineBreak(stateOf("a\r\nb\nc").doc)).toBe("\r\n");
+    expect(documentLineBreak(stateOf("<AI>a\rb</AI>\nc").doc)).toBe("\r");
+    expect(documentLineBreak(stateOf("a <AI>b</AI>").doc)).toBeNull();
+  });
+});
+
+describe("normalisePlainText", () => {
+  it("writes every line break in the document's style, else in the text's own first one", () => {
+    expect(normalisePlainText("a\r\nb\rc\nd", "\n")).toBe("a\nb\nc\nd");
+    expect(normalisePlainText("a\nb\r\nc", "\r\n")).toBe("a\r\nb\r\nc");
+    expect(normalisePlainText("a\r\nb\nc", null)).toBe("a\r\nb\r\nc");
+    expect(normalisePlainText("ab", null)).toBe("ab");
+  });
+  it("turns control characters other than tab into spaces", () => {
+    expect(normalisePlainText("a\vb\fc\u0000d\u001fe\tf", "\n")).toBe("a b c d e\tf");
   });
 });

@@ -9,7 +9,7 @@
 import type { Node, NodeType, ResolvedPos, Schema, Slice } from "prosemirror-model";
 import type { Transaction } from "prosemirror-state";
 import { Transform } from "prosemirror-transform";
-import { docToText, modeAt, textToDoc } from "@prealign/core";
+import { docToText, modeAt, NODE_NAMES, textToDoc, type LineBreak } from "@prealign/core";
 import { modeChain, spanTags } from "./spans.ts";
 
 /** What an insertion came to: the inserted size, or why nothing was inserted. */
@@ -25,6 +25,39 @@ export function sliceToTaggedText(slice: Slice, schema: Schema): string {
   // Spans are written whole by the codec, open or not, which is exactly the closing wanted.
   const doc = schema.topNodeType.create(null, blocks ? content : schema.nodes.paragraph!.create(null, content));
   return docToText(doc);
+}
+
+/**
+ * The line break a document writes: its first one in text order (a hard break in a span, or
+ * the break that ends a paragraph), or null where it has none yet.
+ */
+export function documentLineBreak(doc: Node): LineBreak | null {
+  for (let index = 0; index < doc.childCount; index++) {
+    const paragraph = doc.child(index);
+    let found: LineBreak | null = null;
+    paragraph.descendants((node) => {
+      if (node.type.name === NODE_NAMES.hardBreak) found ??= node.attrs.text as LineBreak;
+      return found === null;
+    });
+    if (found) return found;
+    if (index < doc.childCount - 1) return paragraph.attrs.lineBreak as LineBreak;
+  }
+  return null;
+}
+
+const LINE_BREAKS = /\r\n|\r|\n/g;
+/** C0 control characters other than tab and the line-break characters. */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+/**
+ * Plain text from outside the editor as the document takes it: every line break ("\r\n", "\r"
+ * or "\n") written as `lineBreak` (else as the text's own first one), so that one document keeps
+ * one line-break style, and every other C0 control character (vertical tab, form feed, NUL, …),
+ * which no one can see or type, made a space.
+ */
+export function normalisePlainText(text: string, lineBreak: LineBreak | null): string {
+  const style = lineBreak ?? (text.match(LINE_BREAKS)?.[0] as LineBreak | undefined) ?? "\n";
+  return text.replace(LINE_BREAKS, style).replace(CONTROLS, " ");
 }
 
 function openTypes(node: Node, depth: number, side: "start" | "end"): NodeType[] {
@@ -49,8 +82,14 @@ function sameTypes(a: NodeType[], b: NodeType[]): boolean {
   return a.length === b.length && a.every((type, i) => type === b[i]);
 }
 
-/** Inserts `slice` at `pos` only when it fits exactly, so that fitting never drops or re-wraps content. */
+/**
+ * Inserts `slice` at `pos` only when it fits exactly, so that fitting never drops or re-wraps
+ * content. A slice of several lines pasted into a line splits it, and the replace keeps the
+ * line's own node (with its line break) for the first pasted line; each line break is put back
+ * where it belongs: the pasted ones after the pasted lines, the line's own after the last.
+ */
 function insertExactly(tr: Transaction, pos: number, slice: Slice): boolean {
+  const $pos = tr.doc.resolve(pos);
   const probe = new Transform(tr.doc);
   try {
     probe.replace(pos, pos, slice);
@@ -59,6 +98,17 @@ function insertExactly(tr: Transaction, pos: number, slice: Slice): boolean {
   }
   if (probe.doc.content.size - tr.doc.content.size !== slice.size) return false;
   probe.steps.forEach((step) => tr.step(step));
+  const lines = slice.content.childCount;
+  if ($pos.depth === 1 && slice.openStart === 1 && lines > 1) {
+    const own = $pos.parent.attrs.lineBreak as LineBreak;
+    let at = $pos.before(1);
+    for (let k = 0; k < lines; k++) {
+      const lineBreak = k < lines - 1 ? (slice.content.child(k).attrs.lineBreak as LineBreak) : own;
+      const line = tr.doc.nodeAt(at)!;
+      if (line.attrs.lineBreak !== lineBreak) tr.setNodeAttribute(at, "lineBreak", lineBreak);
+      at += line.nodeSize;
+    }
+  }
   return true;
 }
 

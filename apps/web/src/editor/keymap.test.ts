@@ -18,7 +18,7 @@ function press(key: string, tagged: string): string {
 
 describe("buildKeymap", () => {
   it("binds every documented key", () => {
-    for (const key of ["Mod-Alt-a", "Mod-Alt-q", "Mod-Alt-u", "Enter", "Shift-Enter", "Backspace", "Delete", "ArrowLeft", "ArrowRight", "Mod-z", "Mod-Shift-z", "Mod-y", "Mod-a"]) {
+    for (const key of ["Mod-Alt-a", "Mod-Alt-q", "Mod-Alt-u", "Enter", "Shift-Enter", "Backspace", "Delete", "Ctrl-Backspace", "Ctrl-Delete", "ArrowLeft", "ArrowRight", "Mod-z", "Mod-Shift-z", "Mod-y", "Mod-a"]) {
       expect(keys[key], key).toBeTypeOf("function");
     }
   });
@@ -27,6 +27,7 @@ describe("buildKeymap", () => {
     expect(press("Mod-Alt-q", "<AI>a«b»c</AI>")).toBe("<AI>a<AI_quoting_human>«b»</AI_quoting_human>c</AI>");
     expect(press("Mod-Alt-u", "<AI>a‸b</AI>")).toBe("a‸b");
     expect(press("Enter", "<AI>a‸b</AI>")).toBe("<AI>a\n‸b</AI>");
+    expect(press("Ctrl-Backspace", "a <AI>b c</AI>‸ d")).toBe("a <AI>b </AI>‸ d");
   });
   it("says why a shortcut does not apply", () => {
     expect(press("Mod-Alt-a", "<AI>a«b»c</AI>")).toBe("An AI span can only be made in human text, and the selection is in an AI span.");

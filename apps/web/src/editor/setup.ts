@@ -12,6 +12,7 @@ import { buildKeymap } from "./keymap.ts";
 import { literalTagRefusal } from "./literalTags.ts";
 import { clipboardPlugin } from "./plugins/clipboard.ts";
 import { lastLineBreakPlugin } from "./plugins/lastLineBreak.ts";
+import { lineSelectionPlugin } from "./plugins/lineSelection.ts";
 import { linkHighlightPlugin } from "./plugins/linkHighlight.ts";
 import { noticesPlugin, withNotice } from "./plugins/notices.ts";
 import { typedTagsPlugin } from "./plugins/typedTags.ts";
@@ -23,6 +24,7 @@ export function editorPlugins(doc: Node): Plugin[] {
     noticesPlugin(),
     typedTagsPlugin(),
     clipboardPlugin(),
+    lineSelectionPlugin(),
     keymap(buildKeymap(doc.type.schema)),
     history(),
     linkHighlightPlugin(),

@@ -40,6 +40,30 @@ export function modeChain(schema: Schema, mode: Mode): Mode[] {
   return chain;
 }
 
+/**
+ * The contiguous text directly before (`dir` -1) or after (`dir` 1) `$pos` in its parent, up
+ * to `max` characters (text nodes split by marks are one run), and the node that ends the run:
+ * a span, a hard break, or null where the run reaches the parent's edge (or `max`).
+ */
+export function textRun($pos: ResolvedPos, dir: -1 | 1, max = Infinity): { text: string; stop: Node | null } {
+  const parent = $pos.parent;
+  let index = $pos.index();
+  let text = "";
+  if ($pos.textOffset > 0) {
+    const own = parent.child(index).text!;
+    text = dir < 0 ? own.slice(0, $pos.textOffset) : own.slice($pos.textOffset);
+    if (dir > 0) index++;
+  }
+  let i = dir < 0 ? index - 1 : index;
+  for (; i >= 0 && i < parent.childCount && text.length < max; i += dir) {
+    const child = parent.child(i);
+    if (!child.isText) break;
+    text = dir < 0 ? child.text! + text : text + child.text!;
+  }
+  const stop = text.length < max && i >= 0 && i < parent.childCount ? parent.child(i) : null;
+  return { text: dir < 0 ? text.slice(-max) : text.slice(0, max), stop };
+}
+
 /** Attributes for a new node of a span type: a fresh id where the type has one. */
 export function freshSpanAttrs(type: NodeType): Record<string, unknown> | null {
   return type.spec.attrs && "id" in type.spec.attrs ? { id: newSpanId() } : null;

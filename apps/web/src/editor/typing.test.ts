@@ -32,6 +32,16 @@ describe("typeText", () => {
     expect(type("<AI>x <AI‸</AI>", ">")).toMatch(/^Not inserted: `<AI>` cannot open an AI span inside an AI span/);
     expect(type("<AI><AI_quoting_human>q </AI‸</AI_quoting_human></AI>", ">")).toMatch(/^Not inserted: `<\/AI>` cannot close/);
   });
+  it("typing over a selection across a span edge puts the text on the side where the selection started", () => {
+    expect(type("He «says <AI>I »will help.</AI> after", "Q")).toBe("He Q‸<AI>will help.</AI> after");
+    expect(type("<AI>I will «help.</AI> aft»er", "Q")).toBe("<AI>I will Q‸</AI>er");
+    expect(type("<AI>«I am</AI> x»y", "Q")).toBe("<AI>Q‸</AI>y");
+    expect(type("<AI>He said <AI_quoting_human>«no</AI_quoting_human> wa»y</AI>", "Q")).toBe("<AI>He said <AI_quoting_human>Q‸</AI_quoting_human>y</AI>");
+  });
+  it("a tag typed over a selection across a span edge is read where the selection started", () => {
+    expect(type("Hi <AI«<AI>x»y</AI> z", ">")).toBe("Hi <AI>‸</AI><AI>y</AI> z");
+    expect(type("<AI>«x</AI> y»z", "<AI>")).toMatch(/^Not inserted: `<AI>` cannot open an AI span inside an AI span/);
+  });
   it("leaves other text alone", () => {
     expect(type("a‸", "b")).toBe("(ordinary text)");
     expect(type("<ai‸", ">")).toBe("(ordinary text)");

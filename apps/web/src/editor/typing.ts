@@ -4,44 +4,44 @@
  * cursor), and where it is not, nothing is inserted and the user is told why, in the words
  * the validator uses. Text cannot hold a tag literally, so there is no third way.
  */
-import type { ResolvedPos } from "prosemirror-model";
 import { TextSelection, type EditorState, type Transaction } from "prosemirror-state";
 import { illegalTransitionMessage, modeAt, nodeTypeOfMode, schemaGrammar, spanStructure, type Tag } from "@prealign/core";
-import { freshSpanAttrs } from "./spans.ts";
+import { freshSpanAttrs, textRun } from "./spans.ts";
 
 /** What typing some text comes to: a transaction, a refusal, or null (ordinary text). */
 export type TypingOutcome = { tr: Transaction } | { refused: string } | null;
 
-/** Up to `max` characters of contiguous text directly before (`dir` -1) or after `$pos` in its parent. */
-function textRun($pos: ResolvedPos, dir: -1 | 1, max: number): string {
-  const parent = $pos.parent;
-  let index = $pos.index();
-  let run = "";
-  if ($pos.textOffset > 0) {
-    const text = parent.child(index).text!;
-    run = dir < 0 ? text.slice(0, $pos.textOffset) : text.slice($pos.textOffset);
-    if (dir > 0) index++;
-  }
-  for (let i = dir < 0 ? index - 1 : index; i >= 0 && i < parent.childCount && run.length < max; i += dir) {
-    const child = parent.child(i);
-    if (!child.isText) break;
-    run = dir < 0 ? child.text! + run : run + child.text!;
-  }
-  return dir < 0 ? run.slice(-max) : run.slice(0, max);
+/**
+ * Deletes `from`–`to`, a range whose ends lie in different nodes (one in a span, the other
+ * outside it, or on two lines), so that text can be typed over it; returns where the text goes.
+ * That is where the range started, in the mode it started in: typing "Quick" over "says I " in
+ * `He says <AI>I will</AI>` gives `He Quick<AI>will</AI>`, never a word split between speakers.
+ */
+export function deleteForTyping(tr: Transaction, from: number, to: number): number {
+  tr.delete(from, to);
+  return tr.mapping.map(from, -1);
 }
 
 /**
  * The outcome of typing `text` over `from`–`to`. Looks for a tag that the typed characters
- * complete together with the text around them; returns null when there is none.
+ * complete together with the text around them; returns null when there is none and the browser
+ * may insert the text itself. Over a range that crosses a span edge the text is always inserted
+ * here (see `deleteForTyping`), since the browser would put it on either side.
  */
 export function typeText(state: EditorState, from: number, to: number, text: string): TypingOutcome {
-  const $from = state.doc.resolve(from);
-  const $to = state.doc.resolve(to);
-  if (!$from.sameParent($to) || !$from.parent.inlineContent) return null;
+  const tr = state.tr;
+  let $from = state.doc.resolve(from);
+  let $to = state.doc.resolve(to);
+  if (!$from.parent.inlineContent || !$to.parent.inlineContent) return null;
+  const crossing = !$from.sameParent($to);
+  if (crossing) {
+    from = to = deleteForTyping(tr, from, to);
+    $from = $to = tr.doc.resolve(from);
+  }
   const g = schemaGrammar(state.schema);
   const longest = Math.max(...g.tags.map((tag) => tag.length));
-  const before = textRun($from, -1, longest);
-  const combined = before + text + textRun($to, 1, longest);
+  const before = textRun($from, -1, longest).text;
+  const combined = before + text + textRun($to, 1, longest).text;
   const typedStart = before.length;
   const typedEnd = before.length + text.length;
   let tag: Tag | null = null;
@@ -54,12 +54,16 @@ export function typeText(state: EditorState, from: number, to: number, text: str
       }
     }
   }
-  if (!tag) return null;
+  if (!tag) {
+    if (!crossing) return null;
+    tr.insertText(text, from);
+    return { tr: tr.setSelection(TextSelection.create(tr.doc, from + text.length)) };
+  }
   const mode = modeAt($from);
   const why = illegalTransitionMessage(g, mode, tag);
   if (why) return { refused: `Not inserted: ${why}` };
 
-  const tr = state.tr.insertText(text, from, to);
+  tr.insertText(text, from, to);
   const tagFrom = from - before.length + at;
   tr.delete(tagFrom, tagFrom + tag.length);
   const { spans } = spanStructure(g);

@@ -10,6 +10,7 @@ type AuditAction = NonNullable<inferInput<ReturnType<typeof useTRPC>["audit"]["l
 /** How each action is named on the page, in the order the filter offers them. */
 const ACTION_LABELS: Record<AuditAction, string> = {
   "example.stage": "Stage change",
+  "example.import": "Examples imported",
   "project.create": "Project created",
   "project.settings": "Settings changed",
   "member.add": "Member added",

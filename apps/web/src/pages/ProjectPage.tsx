@@ -3,6 +3,7 @@ import { ROLES, ROLE_DESCRIPTIONS, STAGES, type Role, type Stage } from "@preali
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { Markdown } from "../components/Markdown.tsx";
+import { ImportPanel } from "../data/ImportPanel.tsx";
 import { QUEUE_ROLES, TakeNextButton } from "../components/TakeNextButton.tsx";
 import { useSession } from "../session.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
@@ -32,6 +33,8 @@ export function ProjectPage() {
         <nav aria-label="Project administration" className="project-admin">
           <Link to={`/projects/${slug}/settings`}>Settings</Link>
           <Link to={`/projects/${slug}/audit`}>Audit log</Link>
+          <Link to={`/projects/${slug}/exports`}>Exports</Link>
+          <Link to={`/projects/${slug}/dashboard`}>Dashboard</Link>
         </nav>
       )}
       {queueRoles.length > 0 && (
@@ -50,6 +53,7 @@ export function ProjectPage() {
       <div className="columns">
         <div>
           <Examples slug={slug} />
+          {canManage && <ImportPanel slug={slug} />}
           <Members slug={slug} canManage={canManage} />
         </div>
         <aside aria-labelledby="guidelines-title" className="card guidelines">

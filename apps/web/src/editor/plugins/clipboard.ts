@@ -3,13 +3,14 @@
  * insert the editor's own HTML with its structure where it fits exactly, and otherwise read the
  * text as tagged text in the mode where it lands; what cannot be read there is refused with a
  * message and nothing changes, as is anything that would make the document larger than the server
- * can save (`../saveLimit.ts`). Copy writes the selection's tagged text as plain text (beside
- * ProseMirror's HTML, which keeps the structure).
+ * can save (`../saveLimit.ts`). Plain text has its line breaks and control characters
+ * normalised first (`normalisePlainText`). Copy writes the selection's tagged text as plain
+ * text (beside ProseMirror's HTML, which keeps the structure).
  */
 import type { Slice } from "prosemirror-model";
 import { Plugin, Selection, type Transaction } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
-import { insertOwnSlice, insertTaggedText, sliceToTaggedText, type Insertion } from "../clipboard.ts";
+import { documentLineBreak, insertOwnSlice, insertTaggedText, normalisePlainText, sliceToTaggedText, type Insertion } from "../clipboard.ts";
 import { documentTooLarge, textTooLarge } from "../saveLimit.ts";
 import { withNotice } from "./notices.ts";
 
@@ -21,14 +22,15 @@ function isOwnHtml(data: DataTransfer | null): boolean {
 function insertAt(tr: Transaction, pos: number, data: DataTransfer | null, slice: Slice): Insertion {
   const own = isOwnHtml(data);
   if (own && insertOwnSlice(tr, pos, slice)) return { ok: true, size: slice.size };
-  // Plain text from elsewhere is taken exactly as it is (line breaks included); HTML from
-  // elsewhere, or our own HTML landing in another mode, as the tagged text of what it holds.
+  // Plain text from elsewhere is taken as it is, except that its line breaks follow the
+  // document's and invisible control characters become spaces; HTML from elsewhere, or our own
+  // HTML landing in another mode, as the tagged text of what it holds.
   const plain = own ? "" : (data?.getData("text/plain") ?? "");
   const text = plain || sliceToTaggedText(slice, tr.doc.type.schema);
   // Megabytes past the limit are refused before they are read, which would take a while.
   const tooLarge = textTooLarge(text);
   if (tooLarge) return { ok: false, reason: tooLarge };
-  return insertTaggedText(tr, pos, text);
+  return insertTaggedText(tr, pos, plain ? normalisePlainText(plain, documentLineBreak(tr.doc)) : text);
 }
 
 function finish(view: EditorView, tr: Transaction, pos: number, outcome: Insertion, refusal: string, uiEvent: string): void {

@@ -2,7 +2,9 @@
  * Messages the editor gives the user when it refuses an input (an illegal tag, a paste that
  * cannot be placed) or has something to say (nothing to undo). A notice travels as
  * `tr.setMeta(noticeKey, …)` on a transaction that usually changes nothing else; the plugin
- * state holds the latest one until another replaces it or it is dismissed.
+ * state holds the latest one until another replaces it, it is dismissed, or a later edit goes
+ * through (a change to the document that brings no notice of its own): a message is about what
+ * was just tried, and one that outlives the next success only pushes the text down.
  */
 import { Plugin, PluginKey, type Command, type EditorState, type Transaction } from "prosemirror-state";
 
@@ -43,7 +45,8 @@ export function noticesPlugin(): Plugin<Notice | null> {
       init: () => null,
       apply: (tr, current) => {
         const meta = tr.getMeta(noticeKey) as Notice | null | undefined;
-        return meta === undefined ? current : meta;
+        if (meta !== undefined) return meta;
+        return tr.docChanged ? null : current;
       },
     },
   });

@@ -1,0 +1,87 @@
+/**
+ * The work of one page of an export, as a worker thread of the export's pool
+ * (`page-worker.worker.mjs`) or the exporting thread itself does it: build the records of
+ * examples already read, or, on SQLite, first read the page from the database file through a
+ * connection of the thread's own.
+ *
+ * That connection must come from the same copy of SQLite as Prisma's: SQLite keeps the locks
+ * that stop the connections of one process from trampling on each other's WAL per copy of the
+ * library, and apps/api's own better-sqlite3 is another version than the one
+ * @prisma/adapter-better-sqlite3 brings (see `import/sqlite-writer.ts`, which does the same).
+ * It only reads. (Preparing a page's statements afresh costs microseconds against the
+ * milliseconds its reads take.)
+ */
+import { createRequire } from "node:module";
+import { isMainThread } from "node:worker_threads";
+import type BetterSqlite3 from "better-sqlite3";
+import { buildPage, loadTokenizer, type ExampleSource, type PackedPage, type RecordOptions } from "./records.ts";
+import { assemblePage, pageQueries, Pseudonyms, type PageRange, type Query } from "./source.ts";
+
+/** One page's work; `scratch` is a block to write the page's lines into (see `buildPage`). */
+export type PageTask = (
+  | { kind: "sources"; sources: ExampleSource[] }
+  | { kind: "range"; file: string; projectId: string; range: PageRange }
+) & { options: RecordOptions; scratch: Uint8Array | null };
+
+/** better-sqlite3 as Prisma's SQLite adapter loads it (see above). */
+const adapterRequire = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-better-sqlite3"));
+const Database = adapterRequire("better-sqlite3") as typeof BetterSqlite3;
+
+/** How long a read waits for a writer's lock before failing (WAL readers rarely wait at all). */
+const BUSY_TIMEOUT_MS = 60_000;
+
+/**
+ * A worker thread's read connection, per database file, kept for the thread's life (it closes
+ * with the thread), and its pseudonyms per project. The main thread (small exports, done in
+ * place) opens a connection per page instead, so that concurrent exports never share one.
+ */
+const connections = new Map<string, BetterSqlite3.Database>();
+const pseudonyms = new Map<string, Pseudonyms>();
+
+function openConnection(file: string): BetterSqlite3.Database {
+  const connection = new Database(file, { readonly: true, fileMustExist: true });
+  connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  return connection;
+}
+
+/** Reads a page from the SQLite file, its queries in one read transaction. */
+function readFromFile(file: string, projectId: string, range: PageRange): ExampleSource[] {
+  if (isMainThread) {
+    const connection = openConnection(file);
+    try {
+      return readWith(connection, projectId, range, new Pseudonyms(projectId));
+    } finally {
+      connection.close();
+    }
+  }
+  let connection = connections.get(file);
+  if (connection === undefined) {
+    connection = openConnection(file);
+    connections.set(file, connection);
+  }
+  let names = pseudonyms.get(projectId);
+  if (names === undefined) {
+    names = new Pseudonyms(projectId);
+    pseudonyms.set(projectId, names);
+  }
+  return readWith(connection, projectId, range, names);
+}
+
+/** Runs a page's three queries in one read transaction (so that they see one state of the database) and assembles the page. */
+function readWith(connection: BetterSqlite3.Database, projectId: string, range: PageRange, names: Pseudonyms): ExampleSource[] {
+  const queries = pageQueries("sqlite", projectId, range);
+  const all = (query: Query) => connection.prepare(query.sql).all(...query.args) as Record<string, unknown>[];
+  const rows = connection.transaction(() => {
+    const examples = all(queries.examples);
+    if (examples.length === 0) return { examples, participations: [], events: [] };
+    return { examples, participations: all(queries.participations), events: all(queries.events) };
+  })();
+  return assemblePage(rows, names);
+}
+
+/** Does one page's work and returns its records, in id order, packed. */
+export async function runPageTask(task: PageTask): Promise<PackedPage> {
+  const tokenizer = await loadTokenizer(task.options);
+  const sources = task.kind === "sources" ? task.sources : readFromFile(task.file, task.projectId, task.range);
+  return buildPage(sources, task.options, tokenizer, task.scratch);
+}

@@ -1,0 +1,165 @@
+/**
+ * The SQLite side of an import's writes, run on a worker thread of its own (write.worker.mjs)
+ * with its own better-sqlite3 connection to the database file.
+ *
+ * Why a thread: better-sqlite3 runs every statement synchronously, and an import's batches
+ * (tens of megabytes of text a second) and its final UPDATE would hold the event loop of the
+ * process that runs them, the web server included. Why its own connection: handing each batch
+ * through Prisma's raw queries costs more than SQLite's own work (the query compiler copies every
+ * parameter), which alone would keep an import under its goal of 20,000 examples a second. Each
+ * task is one transaction begun with `BEGIN IMMEDIATE`, so it holds SQLite's one write lock from
+ * the start; the server's connection waits for it through its busy timeout (a batch takes tens
+ * of milliseconds), and this connection waits in the same way for the server's.
+ *
+ * The connection checks no foreign keys: every row an import inserts refers to rows read at its
+ * start or inserted in the same transaction, so the checks would only cost time (an example
+ * and its head revision point at each other, which checked keys would make two steps), and
+ * deleting staged revisions with checked keys makes SQLite look, per revision, for revisions
+ * based on it through a column with no index. Tests run `PRAGMA foreign_key_check` afterwards.
+ *
+ * The connection must come from the same copy of SQLite as Prisma's: the locks that keep
+ * connections of one process from trampling on each other's WAL are kept per copy of the
+ * library, so a connection from another copy (apps/api's own better-sqlite3 is another version
+ * than the one @prisma/adapter-better-sqlite3 brings) could checkpoint or reset the WAL under
+ * Prisma's connection. {@link Database} is therefore loaded from where the adapter loads it.
+ */
+import { createRequire } from "node:module";
+import type BetterSqlite3 from "better-sqlite3";
+import { BatchWriter, discardStagedSqlite, sqliteInsert, sqliteRowsPerInsert, sqliteValue, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
+import { unpackExamples } from "./batch.ts";
+
+/** What the writer thread is asked to do, one task at a time, in order. */
+export type WriterTask =
+  | { kind: "open"; file: string; target: ImportTarget }
+  | { kind: "write"; examples: Uint8Array }
+  | { kind: "finish"; summary: ImportSummary }
+  | { kind: "close" }
+  | { kind: "discard"; file: string; jobId: string };
+
+/** better-sqlite3 as Prisma's SQLite adapter loads it (see above). */
+const adapterRequire = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-better-sqlite3"));
+const Database = adapterRequire("better-sqlite3") as typeof BetterSqlite3;
+
+/** How long a statement waits for another connection's write lock before failing. */
+const BUSY_TIMEOUT_MS = 60_000;
+
+/** This connection's page cache (KiB): room for the indexes that every batch updates. */
+const CACHE_KIB = 64 * 1024;
+
+/** Staged examples a discard deletes per transaction, so that it never holds the write lock for long. */
+const DISCARD_CHUNK = 5_000;
+
+interface Connection {
+  connection: BetterSqlite3.Database;
+  statements: Map<string, BetterSqlite3.Statement>;
+}
+
+interface Session extends Connection {
+  writer: BatchWriter;
+}
+
+let session: Session | null = null;
+
+/** Opens the database file for an import's writes (see the top of this file). */
+function connect(file: string): Connection {
+  const connection = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  connection.pragma("foreign_keys = OFF");
+  connection.pragma(`cache_size = -${CACHE_KIB}`);
+  return { connection, statements: new Map() };
+}
+
+function executor(current: Connection): SqlExecutor {
+  const prepared = (sql: string): BetterSqlite3.Statement => {
+    let statement = current.statements.get(sql);
+    if (!statement) {
+      statement = current.connection.prepare(sql);
+      current.statements.set(sql, statement);
+    }
+    return statement;
+  };
+  return {
+    checksForeignKeys: false,
+    all: async (sql, args) => prepared(sql).all(...args.map(sqliteValue)) as Record<string, unknown>[],
+    run: async (sql, args) => prepared(sql).run(...args.map(sqliteValue)).changes,
+    insert: async (table, columns, rows) => {
+      const perInsert = sqliteRowsPerInsert(columns);
+      for (let start = 0; start < rows.length; start += perInsert) {
+        const chunk = rows.slice(start, start + perInsert);
+        const args: (string | number | null)[] = [];
+        for (const row of chunk) for (const value of row) args.push(sqliteValue(value));
+        prepared(sqliteInsert(table, columns, chunk.length)).run(...args);
+      }
+    },
+  };
+}
+
+/**
+ * Runs `work` in one immediate transaction, rolled back if it throws. `durable` commits with
+ * a sync to disk: the batches need not (a batch lost to a power cut is one of an import that did
+ * not finish, whose staged rows the recovery deletes), the final step must.
+ */
+async function inTransaction<T>(current: Connection, durable: boolean, work: (exec: SqlExecutor) => Promise<T>): Promise<T> {
+  current.connection.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
+  current.connection.exec("BEGIN IMMEDIATE");
+  try {
+    const result = await work(executor(current));
+    current.connection.exec("COMMIT");
+    return result;
+  } catch (error) {
+    if (current.connection.inTransaction) current.connection.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function open(): Session {
+  if (!session) throw new Error("The import writer was not opened");
+  return session;
+}
+
+/**
+ * Runs one task of the writer thread. A failure is thrown as a plain `Error` with the driver's
+ * message: better-sqlite3's own error class does not survive the trip back to the main thread.
+ */
+export async function runWriterTask(task: WriterTask): Promise<unknown> {
+  try {
+    return await runTask(task);
+  } catch (error) {
+    throw new Error(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function runTask(task: WriterTask): Promise<unknown> {
+  switch (task.kind) {
+    case "open": {
+      session = { ...connect(task.file), writer: new BatchWriter("sqlite", task.target) };
+      return null;
+    }
+    case "write": {
+      const current = open();
+      const examples = unpackExamples(task.examples);
+      return inTransaction(current, false, (exec) => current.writer.write(exec, examples));
+    }
+    case "finish": {
+      const current = open();
+      return inTransaction(current, true, (exec) => current.writer.finish(exec, task.summary));
+    }
+    case "close": {
+      session?.connection.close();
+      session = null;
+      return null;
+    }
+    case "discard": {
+      const current = connect(task.file);
+      try {
+        let deleted = 0;
+        for (let chunk = DISCARD_CHUNK; chunk === DISCARD_CHUNK; ) {
+          chunk = await inTransaction(current, true, (exec) => discardStagedSqlite(exec, task.jobId, DISCARD_CHUNK));
+          deleted += chunk;
+        }
+        return deleted;
+      } finally {
+        current.connection.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Review_submittedAt_idx" ON "Review"("submittedAt");
