@@ -12,11 +12,10 @@
  * failed otherwise.
  */
 import { Command, Option } from "commander";
-import type { Db } from "../db/database.ts";
 import { EXPORT_FORMATS, EXPORT_TOKENIZERS, exportSnapshot, ExportRefusedError, type ExportFormat, type ExportSummary, type ExportTokenizer } from "../services/export/exporter.ts";
-import { JobCancelledError, recoverJobs, requestCancel, runJob, startJob } from "../services/jobs.ts";
+import { JobCancelledError, recoverJobs, runJob, startJob } from "../services/jobs.ts";
 import { findProjectIdBySlug } from "../services/projects.ts";
-import { createProgress } from "./progress.ts";
+import { cancelOnInterrupt, createProgress } from "./progress.ts";
 import { CommandError, exitTwoOnUsageErrors, runCommand, UsageError, withDatabase } from "./support.ts";
 
 interface ExportCommandOptions {
@@ -58,19 +57,6 @@ function report(slug: string, summary: ExportSummary): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Asks the running job to stop on the first Ctrl-C (it stops between pages and cleans up); a second one quits at once. */
-function cancelOnInterrupt(db: Db, projectId: string, jobId: string): () => void {
-  let interrupted = false;
-  const onInterrupt = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write("\nstudio: stopping the export; nothing of it will be kept (Ctrl-C again to quit at once)…\n");
-    void requestCancel(db, projectId, jobId).catch(() => undefined);
-  };
-  process.on("SIGINT", onInterrupt);
-  return () => process.off("SIGINT", onInterrupt);
-}
-
 async function runExport(options: ExportCommandOptions): Promise<void> {
   await withDatabase(async (db) => {
     await recoverJobs(db);
@@ -79,7 +65,7 @@ async function runExport(options: ExportCommandOptions): Promise<void> {
     const run = await startJob(db, { projectId, kind: "export", params: { outDir: options.out, format: options.format, tokenizer: options.tokenizer }, createdById: null });
     const progress = createProgress("Exporting", "examples");
     run.onProgress((done, total) => progress.update(done, total));
-    const stopListening = cancelOnInterrupt(db, projectId, run.id);
+    const stopListening = cancelOnInterrupt(db, projectId, run.id, "export");
     const outcome = await runJob(db, run, "export", () => exportSnapshot(db, { projectId, outDir: options.out, format: options.format, tokenizer: options.tokenizer, run }));
     stopListening();
     progress.stop();

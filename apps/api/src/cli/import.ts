@@ -13,11 +13,10 @@
  */
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import type { Db } from "../db/database.ts";
 import { defaultRejectsFile, IMPORT_PROGRESS_UNIT, IMPORT_STAGES, importFile, ImportFileError, type ImportReport, type ImportStage } from "../services/import/importer.ts";
-import { JobCancelledError, recoverJobs, requestCancel, runJob, startJob } from "../services/jobs.ts";
+import { JobCancelledError, recoverJobs, runJob, startJob } from "../services/jobs.ts";
 import { findProjectIdBySlug } from "../services/projects.ts";
-import { createProgress } from "./progress.ts";
+import { cancelOnInterrupt, createProgress } from "./progress.ts";
 import { CommandError, exitTwoOnUsageErrors, runCommand, UsageError, withDatabase } from "./support.ts";
 
 interface ImportCommandOptions {
@@ -53,19 +52,6 @@ function summary(slug: string, stage: ImportStage, file: string, report: ImportR
   return `${lines.join("\n")}\n`;
 }
 
-/** Asks the running job to stop on the first Ctrl-C (it stops between batches and cleans up); a second one quits at once. */
-function cancelOnInterrupt(db: Db, projectId: string, jobId: string): () => void {
-  let interrupted = false;
-  const onInterrupt = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write("\nstudio: stopping the import; nothing of it will be kept (Ctrl-C again to quit at once)…\n");
-    void requestCancel(db, projectId, jobId).catch(() => undefined);
-  };
-  process.on("SIGINT", onInterrupt);
-  return () => process.off("SIGINT", onInterrupt);
-}
-
 async function runImport(fileArgument: string, options: ImportCommandOptions): Promise<void> {
   const file = resolve(fileArgument);
   const rejectsFile = resolve(options.rejects ?? defaultRejectsFile(fileArgument));
@@ -76,7 +62,7 @@ async function runImport(fileArgument: string, options: ImportCommandOptions): P
     const run = await startJob(db, { projectId, kind: "import", params: { stage: options.stage, file, rejectsFile }, createdById: null });
     const progress = createProgress("Importing", IMPORT_PROGRESS_UNIT);
     run.onProgress((done, total) => progress.update(done, total));
-    const stopListening = cancelOnInterrupt(db, projectId, run.id);
+    const stopListening = cancelOnInterrupt(db, projectId, run.id, "import");
     const outcome = await runJob(db, run, "import", () => importFile(db, { projectId, stage: options.stage, file, rejectsFile, run }));
     stopListening();
     progress.stop();

@@ -1,9 +1,11 @@
 /**
- * Progress of a long command (import, export, backup) on standard error: a bar drawn by
+ * Progress of a long command (import, export, backup) on standard error, and its Ctrl-C: a bar drawn by
  * `cli-progress` on a terminal, plain lines otherwise (one every few seconds and one at the
  * end), so that logs of scripted runs stay readable.
  */
 import { SingleBar } from "cli-progress";
+import type { Db } from "../db/database.ts";
+import { requestCancel } from "../services/jobs.ts";
 
 /** What a long command reports as it goes. */
 export interface Progress {
@@ -60,4 +62,20 @@ export function createProgress(label: string, unit: string, stream: NodeJS.Write
       if (latest !== null) line(latest);
     },
   };
+}
+
+/**
+ * Asks the running job to stop on the first Ctrl-C (it stops between batches and cleans up);
+ * a second Ctrl-C quits at once. Returns what stops listening.
+ */
+export function cancelOnInterrupt(db: Db, projectId: string, jobId: string, kind: "import" | "export"): () => void {
+  let interrupted = false;
+  const onInterrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\nstudio: stopping the ${kind}; nothing of it will be kept (Ctrl-C again to quit at once)…\n`);
+    void requestCancel(db, projectId, jobId).catch(() => undefined);
+  };
+  process.on("SIGINT", onInterrupt);
+  return () => process.off("SIGINT", onInterrupt);
 }
