@@ -17,7 +17,8 @@
  *   above and the default one (both formats, `o200k_base`), worker threads and DuckDB included.
  *   Goal: under 300 MB.
  *
- * Each export runs in a fresh child process (this file, started with `--export-bench-child`), so
+ * Each export runs in a fresh child process (this file, started with `--export-bench-child`) as
+ * `studio export` runs it (a process of its own, building records on a thread per core), so
  * that the fill's memory is not counted and every run starts cold. Fill and run details go to
  * stderr. `EXPORT_BENCH_EXAMPLES` sets a smaller size for trying the benchmark out.
  */
@@ -283,6 +284,7 @@ async function baseline(outDir: string, examples: number): Promise<{ records: nu
     created_at: new Date(1735689600000 + i * 20000).toISOString(),
     accepted_at: new Date(1735689600000 + i * 20000 + 600000).toISOString(),
     model_drafted: false,
+    draft_model: null,
     source: null,
   });
   let jsonlBytes = 0;
@@ -345,7 +347,7 @@ async function childMain(task: ChildTask): Promise<void> {
     const run = await startJob(db, { projectId: task.projectId, kind: "export", params: {}, createdById: null });
     const begun = now();
     const cpuBegun = cpu();
-    const result = await runJob(db, run, "export", () => exportSnapshot(db, { projectId: task.projectId, outDir: task.outDir, format: task.format, tokenizer: task.tokenizer, run, ...(task.threads === undefined ? {} : { threads: task.threads }) }));
+    const result = await runJob(db, run, "export", () => exportSnapshot(db, { projectId: task.projectId, outDir: task.outDir, format: task.format, tokenizer: task.tokenizer, run, dedicated: true, ...(task.threads === undefined ? {} : { threads: task.threads }) }));
     if (!result.ok) throw result.error;
     const seconds = (now() - begun) / 1000;
     await db.$disconnect();

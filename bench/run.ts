@@ -12,6 +12,7 @@ const modules: Array<() => Promise<{ benchmarks: Benchmark[] }>> = [
   () => import("./dashboard.ts"),
   () => import("./export.ts"),
   () => import("./import.ts"),
+  () => import("./load.ts"),
 ];
 
 function round(value: number): number {

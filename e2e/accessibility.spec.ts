@@ -26,3 +26,10 @@ test("the project list, project page and users page have no serious accessibilit
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+test("the exports page has no serious accessibility violations", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/projects/demo/exports");
+  await expect(page.getByRole("heading", { name: "Exports" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});

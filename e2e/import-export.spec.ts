@@ -61,6 +61,12 @@ test("an admin imports a file with good and bad lines, exports the accepted exam
     });
     observer.observe(document.body, { childList: true, subtree: true });
   });
+  // An export whose filters no example matches fails, saying so and keeping nothing; then one every example matches.
+  await page.getByLabel("With a mark of").selectOption("sycophancy");
+  await page.getByRole("button", { name: "Export" }).click();
+  await expect(page.getByRole("alert")).toContainText(/matches the filters \(category sycophancy\), so there is nothing to export/);
+  await page.getByLabel("With a mark of").selectOption("");
+  await page.getByLabel("Created from").fill("2000-01-01");
   await page.getByRole("button", { name: "Export" }).click();
   // The progress bar shows while the export runs, and the snapshot replaces it when done.
   const snapshot = page.getByRole("article", { name: /^Snapshot of / });
@@ -68,6 +74,7 @@ test("an admin imports a file with good and bad lines, exports the accepted exam
   await expect(page.getByRole("progressbar", { name: "Export progress" })).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { sawExportProgress?: boolean }).sawExportProgress)).toBe(true);
   await expect(snapshot).toContainText("3 examples");
+  await expect(snapshot).toContainText("Only examples with created 2000-01-01 to now");
 
   const download = page.waitForEvent("download");
   await snapshot.getByRole("link", { name: "manifest.json" }).click();

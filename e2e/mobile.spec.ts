@@ -4,7 +4,7 @@
  * it is: inside the screen, uncovered, and big enough for a finger.
  */
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { ADMIN } from "./fixtures.ts";
+import { ADMIN, logIn } from "./fixtures.ts";
 import { editor, expectTaggedText, mode, openNewExample, setTaggedText } from "./editor-steps.ts";
 
 test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
@@ -75,6 +75,17 @@ test("the projects and project pages fit the screen, header and examples table i
   await expectNoSidewaysScroll(page, "project");
   await expectTappable(page.getByRole("button", { name: "New example" }), "New example");
   await expectTappable(page.getByRole("button", { name: "Log out" }), "Log out");
+});
+
+test("the exports page fits the screen, its form and filters included", async ({ page }) => {
+  await logIn(page);
+  await page.goto("/projects/demo/exports");
+  await expect(page.getByRole("heading", { name: "Exports" })).toBeVisible();
+  await expectNoSidewaysScroll(page, "exports");
+  // A select's accessible name includes its chosen option ("Format JSONL and Parquet").
+  for (const name of ["Format", "Tokenizer", "With a mark of"]) await expectTappable(page.getByRole("combobox", { name: new RegExp(`^${name}`) }), name);
+  for (const name of ["Scenario key", "Created from", "Created to"]) await expectTappable(page.getByRole("textbox", { name, exact: true }), name);
+  await expectTappable(page.getByRole("button", { name: "Export" }), "Export");
 });
 
 test("the example page fits the screen with a long AI span, and every toolbar control can be tapped", async ({ page }) => {

@@ -209,8 +209,16 @@ class SerializedSqliteAdapter {
   }
 }
 
+/** How a long-running process sizes its PostgreSQL connection pool (SQLite has one connection). */
+export interface PoolOptions {
+  /** The most connections at once (pg's default is 10). */
+  max?: number;
+  /** How long an unused connection stays open; 100 ms unless given, so that a finished CLI exits at once. */
+  idleTimeoutMillis?: number;
+}
+
 /** The Prisma driver adapter for a target: better-sqlite3 for SQLite, pg for PostgreSQL. */
-export function createAdapter(target: DatabaseTarget): SerializedSqliteAdapter | PrismaPg {
+export function createAdapter(target: DatabaseTarget, pool: PoolOptions = {}): SerializedSqliteAdapter | PrismaPg {
   if (target.provider === "sqlite") {
     // `timeout` is better-sqlite3's busy timeout: wait this long for another writer.
     return new SerializedSqliteAdapter(new PrismaBetterSQLite3({ url: `file:${target.file}`, timeout: 5000 }));
@@ -226,6 +234,7 @@ export function createAdapter(target: DatabaseTarget): SerializedSqliteAdapter |
     connectionTimeoutMillis: 10_000,
     // Idle pooled connections must not keep a finished process (the Prisma CLI) alive.
     allowExitOnIdle: true,
-    idleTimeoutMillis: 100,
+    idleTimeoutMillis: pool.idleTimeoutMillis ?? 100,
+    ...(pool.max === undefined ? {} : { max: pool.max }),
   });
 }

@@ -345,22 +345,40 @@ interface Answer {
   milliseconds: number;
 }
 
+type ProcedureType = "query" | "mutation" | "subscription";
+
+/**
+ * A subscription's server-sent events as the JSON answer of a query: its first error event
+ * (`serialized-error`, with the error's HTTP status) as a tRPC error, or else a result.
+ */
+function fromEvents(answer: Answer): Answer {
+  for (const block of answer.body.split("\n\n")) {
+    const lines = block.split("\n");
+    if (!lines.includes("event: serialized-error")) continue;
+    const data = lines.filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
+    const error = JSON.parse(data) as { message?: string; data?: { httpStatus?: number } };
+    return { ...answer, status: error.data?.httpStatus ?? 500, body: JSON.stringify({ error }) };
+  }
+  return { ...answer, body: JSON.stringify({ result: answer.body }) };
+}
+
 /**
  * Sends one call with `inputText` as its raw JSON input, as the web app would (POST for
  * mutations, GET with the input in the URL for queries). The body and URL are built before the
  * clock starts, so that the time is the server's (and the loopback's), not the test's.
  */
-async function send(baseUrl: string, path: string, type: "query" | "mutation", inputText: string | undefined, cookie: string): Promise<Answer> {
-  const inURL = type === "query" && inputText !== undefined;
+async function send(baseUrl: string, path: string, type: ProcedureType, inputText: string | undefined, cookie: string): Promise<Answer> {
+  const inURL = type !== "mutation" && inputText !== undefined;
   const url = `${baseUrl}/trpc/${path}${inURL ? `?input=${encodeURIComponent(inputText)}` : ""}`;
   const init: RequestInit =
     type === "mutation"
       ? { method: "POST", headers: { "content-type": "application/json", [CSRF_HEADER]: "1", cookie }, ...(inputText === undefined ? {} : { body: new TextEncoder().encode(inputText) }) }
-      : { headers: { cookie } };
+      : { headers: { cookie, ...(type === "subscription" ? { accept: "text/event-stream" } : {}) } };
   const started = performance.now();
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(HANG_AFTER_MS) });
   const body = await response.text();
-  return { status: response.status, body, milliseconds: performance.now() - started };
+  const answer = { status: response.status, body, milliseconds: performance.now() - started };
+  return response.headers.get("content-type")?.startsWith("text/event-stream") ? fromEvents(answer) : answer;
 }
 
 const STACK_TRACE = /\n\s+at |\bat \S+ \(.*:\d+:\d+\)|node_modules|\.[cm]?[jt]s:\d+/;
@@ -540,7 +558,8 @@ const runsPerCase = Math.max(MIN_RUNS, Math.ceil(INPUTS_PER_FILE / cases.length)
 describe("every procedure, fuzzed over HTTP", () => {
   it("is fuzzed (the router is walked)", () => {
     expect(procedures.length).toBeGreaterThan(15);
-    expect(procedures.every(([, procedure]) => procedure._def.type === "query" || procedure._def.type === "mutation")).toBe(true);
+    // `send` knows how to call each of these (a subscription as server-sent events).
+    expect(procedures.every(([, procedure]) => ["query", "mutation", "subscription"].includes(procedure._def.type))).toBe(true);
   });
 
   it.each(cases)("$path, called by a $caller, answers every input with a success or a readable 4xx within a second", async ({ path, caller, procedure }) => {
@@ -548,7 +567,7 @@ describe("every procedure, fuzzed over HTTP", () => {
     const fields = inputFieldsOf(procedure);
     const template = validInputFor(fields, sharedInput);
     const values = caller === "global admin" ? foreign.anyCaller : [...foreign.anyCaller, ...foreign.outsiderOnly];
-    const type = procedure._def.type === "query" ? "query" : "mutation";
+    const type = procedure._def.type;
     await fc.assert(
       fc.asyncProperty(mutationsArbitrary(template, values), async (mutations) => {
         // The head moves with every accepted save; a current base lets valid saves reach the database.

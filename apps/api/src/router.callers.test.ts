@@ -130,6 +130,32 @@ const ALLOWED: Record<string, readonly Admission[]> = {
   "quality.activity": ["adjudicator", "admin", "globalAdmin"],
   "quality.agreement": ["adjudicator", "admin", "globalAdmin"],
   "quality.accuracy": ["adjudicator", "admin", "globalAdmin"],
+  "assist.status": ANY_ROLE_HERE,
+  "assist.connection": ["admin", "globalAdmin"],
+  "assist.updateConnection": ["admin", "globalAdmin"],
+  "assist.removeConnection": ["admin", "globalAdmin"],
+  // Answers { ok: false, message } when the endpoint is missing or down.
+  "assist.testConnection": ["admin", "globalAdmin"],
+  // The example of every call is in commentary, taken by nobody (drafting is tested in routers/assist.test.ts).
+  "assist.draft": [
+    thenRefused("author", "FORBIDDEN", "Commentary can be drafted only while you can edit the example"),
+    ...(["commentator", "admin", "globalAdmin"] as const).map((caller) => thenRefused(caller, "CONFLICT", "You have not taken this example")),
+  ],
+  "assist.acceptDraft": (["author", "commentator", "admin", "globalAdmin"] as const).map((caller) =>
+    thenRefused(caller, "NOT_FOUND", "There is no such draft of yours"),
+  ),
+  // The project has no endpoint, or one without graders (whichever calls ran before).
+  "assist.grade": (["admin", "globalAdmin"] as const).map((caller) => thenRefused(caller, "BAD_REQUEST", "Settings → Model assistance")),
+  "assist.gradingJobs": ["admin", "globalAdmin"],
+  "assist.suggestions": ["reviewer", "adjudicator", "admin", "globalAdmin"],
+  "scenarios.list": ANY_ROLE_HERE,
+  "scenarios.create": ["admin", "globalAdmin"],
+  // The scenario of the call does not exist (editing and starting from scenarios is tested in services/scenarios.test.ts).
+  "scenarios.update": (["admin", "globalAdmin"] as const).map((caller) => thenRefused(caller, "NOT_FOUND", "has no scenario")),
+  "scenarios.import": ["admin", "globalAdmin"],
+  "scenarios.startExample": (["author", "globalAdmin"] as const).map((caller) => thenRefused(caller, "NOT_FOUND", "has no scenario")),
+  "scenarios.ofExample": ANY_ROLE_HERE,
+  "scenarios.coverage": ANY_ROLE_HERE,
   "imports.list": ["admin", "globalAdmin"],
   // The project has no accepted example (exporting is tested in data-routes.test.ts and services/export).
   "exports.start": (["admin", "globalAdmin"] as const).map((caller) => thenRefused(caller, "BAD_REQUEST", "no accepted examples")),
@@ -188,6 +214,13 @@ const INPUT_OVERRIDES: Record<string, () => Record<string, unknown>> = {
   "reviews.submit": () => ({ verdict: "accept" }),
   "adjudication.decideFlag": () => ({ flagId: "no-such-flag", decision: "upheld" }),
   "projects.updateSettings": () => ({ settings: { quoteMarksLint: true } }),
+  "assist.updateConnection": () => ({ connection: { baseUrl: "http://127.0.0.1:9/v1", model: "walk-model" } }),
+  "assist.draft": () => ({ markId: "m1" }),
+  "assist.acceptDraft": () => ({ draftId: "no-such-draft" }),
+  "scenarios.create": () => ({ scenario: { key: `walk-${randomBytes(6).toString("hex")}` } }),
+  "scenarios.update": () => ({ scenarioId: "no-such-scenario", scenario: { key: "walk" } }),
+  "scenarios.import": () => ({ format: "jsonl", content: '{"key": "walk"}' }),
+  "scenarios.startExample": () => ({ scenarioId: "no-such-scenario" }),
 };
 
 /** An account that never signs in (its password hash matches no password). */

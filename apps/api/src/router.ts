@@ -3,6 +3,7 @@
  * app imports only `type AppRouter`.
  */
 import { adjudicationRouter } from "./routers/adjudication.ts";
+import { assistRouter } from "./routers/assist.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { claimsRouter } from "./routers/claims.ts";
@@ -13,6 +14,7 @@ import { membersRouter } from "./routers/members.ts";
 import { projectsRouter } from "./routers/projects.ts";
 import { qualityRouter } from "./routers/quality.ts";
 import { reviewsRouter } from "./routers/reviews.ts";
+import { scenariosRouter } from "./routers/scenarios.ts";
 import { usersRouter } from "./routers/users.ts";
 import { workRouter } from "./routers/work.ts";
 import { workflowRouter } from "./routers/workflow.ts";
@@ -34,9 +36,11 @@ export const appRouter = router({
   audit: auditRouter,
   work: workRouter,
   quality: qualityRouter,
+  scenarios: scenariosRouter,
   imports: importsRouter,
   exports: exportsRouter,
   jobs: jobsRouter,
+  assist: assistRouter,
 });
 
 /** The API's type, for the web app's tRPC client. */

@@ -6,8 +6,17 @@
  * names an `Origin`, come from this server's own origin. Every response carries security
  * headers (a Content-Security-Policy that allows nothing but this origin, no framing, no
  * MIME sniffing), and a tRPC batch may hold at most {@link MAX_BATCH_SIZE} calls.
+ *
+ * Operations: every request has an id ({@link REQUEST_ID_HEADER}: the caller's, when it sends
+ * a plain one, else a new one), which the answer echoes and every log line of the request
+ * carries (`requestId` in Fastify's JSON log lines). `/healthz` asks the database and answers
+ * 503 with the reason when it does not answer. Closing the server (what `studio serve` does on
+ * SIGTERM) stops taking connections, lets the requests under way finish (a save in flight is
+ * stored and answered), then stops the background jobs of this server between two batches.
  */
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { Transform, type Duplex, type Readable } from "node:stream";
 import { extname, join, resolve } from "node:path";
 import fastifyCookie from "@fastify/cookie";
@@ -16,11 +25,11 @@ import fastifyStatic from "@fastify/static";
 import { getErrorShape, transformTRPCResponse, TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin, type CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { Db } from "./db/database.ts";
 import { registerDataRoutes } from "./data-routes.ts";
 import { appRouter, type AppRouter } from "./router.ts";
-import { recoverJobs } from "./services/jobs.ts";
+import { recoverJobs, stopRunningJobs } from "./services/jobs.ts";
 import { DocumentChecker } from "./services/documents.ts";
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from "./services/login-limiter.ts";
 import { resumeSession } from "./services/sessions.ts";
@@ -28,6 +37,27 @@ import type { Context, SessionCookie } from "./trpc.ts";
 
 /** The name of the session cookie. */
 export const SESSION_COOKIE = "studio_session";
+
+/** The header that carries a request's id, in the request (optional) and in its answer. */
+export const REQUEST_ID_HEADER = "x-request-id";
+
+/**
+ * What an incoming request id may look like to be kept: short and plain, so that a client
+ * cannot write line breaks or kilobytes into the logs through it.
+ */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request's id: the caller's {@link REQUEST_ID_HEADER} when it is plain, else a new UUID. */
+function requestIdOf(request: IncomingMessage): string {
+  const incoming = request.headers[REQUEST_ID_HEADER];
+  return typeof incoming === "string" && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+}
+
+/** Echoes the request's id in the answer, so that a person reporting a problem can quote it. */
+function echoRequestId(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  reply.header(REQUEST_ID_HEADER, request.id);
+  done();
+}
 
 /** The header every state-changing request must carry, with the value `1`. */
 export const CSRF_HEADER = "x-studio-csrf";
@@ -343,9 +373,26 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     // Batched tRPC queries put every procedure name in the path.
     routerOptions: { maxParamLength: 5000 },
     clientErrorHandler: answerClientErrors,
+    genReqId: requestIdOf,
+    logController: new LogController({ requestIdLogLabel: "requestId" }),
   });
 
-  server.addHook("onClose", () => documents.close());
+  server.addHook("onRequest", echoRequestId);
+  // While closing, every answer asks the client to close its connection: a kept-alive
+  // connection would otherwise keep the server from ever finishing its close.
+  let closing = false;
+  server.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  server.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+  // onClose runs once the requests under way have been answered.
+  server.addHook("onClose", async () => {
+    await stopRunningJobs(db);
+    await documents.close();
+  });
   await server.register(fastifyCookie);
   // Registered before the hooks below, so that its onRequest hook sets the headers before any
   // of them can answer: refusals, 404s, static files and tRPC responses all carry them.

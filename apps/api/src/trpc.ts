@@ -10,7 +10,7 @@
  */
 import { unstorableCharacter, type Role } from "@prealign/core";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
-import type { Db } from "./db/database.ts";
+import { isDatabaseUnavailable, type Db } from "./db/database.ts";
 import { DomainError, type DomainErrorKind } from "./errors.ts";
 import { idInput, slugInput } from "./routers/inputs.ts";
 import { assertAnyRole, findProjectAccess } from "./services/access.ts";
@@ -89,6 +89,14 @@ function describeIssue(issue: SchemaIssue): string {
   return path === "" ? issue.message : `${path}: ${issue.message}`;
 }
 
+/**
+ * What a call hears while the database is out of reach (restarting, say): the studio itself
+ * keeps running and serves again as soon as the database is back, so the person should wait
+ * and retry, not reload or report a bug. The editor keeps unsaved text and autosaves again.
+ */
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  "The database is not reachable right now (it may be restarting). Your unsaved text stays in the editor; try again in a few seconds, and tell an admin if it lasts.";
+
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
@@ -101,6 +109,7 @@ const t = initTRPC
       const issues = error.code === "BAD_REQUEST" ? validationIssues(cause) : null;
       let message = shape.message;
       if (issues) message = `The request was not accepted: ${issues.map(describeIssue).join("; ")}.`;
+      else if (error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(cause)) message = DATABASE_UNAVAILABLE_MESSAGE;
       else if (error.code === "INTERNAL_SERVER_ERROR") message = "Something went wrong on the server. The error was logged; try again, and tell an admin if it keeps happening.";
       return {
         ...shape,

@@ -11,6 +11,7 @@ import { MyWorkPage } from "./pages/MyWorkPage.tsx";
 import { ProjectPage } from "./pages/ProjectPage.tsx";
 import { ProjectsPage } from "./pages/ProjectsPage.tsx";
 import { ReviewPage } from "./pages/ReviewPage.tsx";
+import { ScenariosPage } from "./pages/ScenariosPage.tsx";
 import { SettingsPage } from "./pages/SettingsPage.tsx";
 import { UsersPage } from "./pages/UsersPage.tsx";
 import { useSession } from "./session.ts";
@@ -36,6 +37,7 @@ export function App() {
         <Route path="/projects/:slug/settings" element={<SignedIn><SettingsPage /></SignedIn>} />
         <Route path="/projects/:slug/audit" element={<SignedIn><AuditPage /></SignedIn>} />
         <Route path="/projects/:slug/exports" element={<SignedIn><ExportsPage /></SignedIn>} />
+        <Route path="/projects/:slug/scenarios" element={<SignedIn><ScenariosPage /></SignedIn>} />
         <Route path="/projects/:slug/dashboard" element={<SignedIn><Suspense fallback={<p className="loading" role="status">Loading…</p>}><DashboardPage /></Suspense></SignedIn>} />
         <Route path="/examples/:id" element={<SignedIn><ExamplePage /></SignedIn>} />
         <Route path="/examples/:id/review" element={<SignedIn><ReviewPage /></SignedIn>} />

@@ -10,6 +10,7 @@ export * from "./lints.ts";
 export * from "./schema.ts";
 export * from "./codec.ts";
 export * from "./spans.ts";
+export * from "./spanInside.ts";
 export * from "./editing.ts";
 export * from "./automaton.ts";
 export * from "./workflow.ts";

@@ -14,6 +14,13 @@ export const STAGES = ["draft", "commentary", "review", "adjudication", "accepte
 /** A stage of an example. */
 export type Stage = (typeof STAGES)[number];
 
+/**
+ * The stage of an example whose import is still running, which is none of {@link STAGES}: no
+ * list, queue or page shows it, and the import's last step gives it its stage (or its clean-up
+ * deletes it).
+ */
+export const IMPORTING_STAGE = "importing";
+
 /** What each role does, in words for the people assigning them. */
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   author: "writes examples",
@@ -37,8 +44,10 @@ export type StageAction = (typeof STAGE_ACTIONS)[number];
  * - `marks_commented`: no bad-behaviour mark is uncommented;
  * - `holds_claim`: the caller holds the example's claim (lease), unexpired;
  * - `not_participant`: the caller neither wrote nor commented the example (nor reviewed it, to adjudicate);
- * - `reviews_agree`: all the round's reviews are in, every verdict accepts, and no flag is a blocker;
- * - `reviews_disagree`: all the round's reviews are in, and a verdict does not accept or a flag is a blocker;
+ * - `reviews_agree`: all the round's reviews are in, every verdict accepts, and no flag is a blocker
+ *   (and the round was not drawn for an audit, see `DEFAULT_AUDIT_RATE`);
+ * - `reviews_disagree`: all the round's reviews are in, and a verdict does not accept or a flag is a blocker
+ *   (or the round was drawn for an audit);
  * - `reason_given`: the action carries a reason.
  */
 export const TRANSITION_GUARDS = [
@@ -129,3 +138,43 @@ export const FLAG_SEVERITIES = ["blocker", "major", "minor"] as const;
 
 /** One flag severity. */
 export type FlagSeverity = (typeof FLAG_SEVERITIES)[number];
+
+/**
+ * The kinds of interaction a scenario sets up (SPEC §4), the columns of the coverage matrix
+ * whose rows are the bad-behaviour categories (`BAD_BEHAVIOUR_CATEGORIES`).
+ */
+export const INTERACTION_TYPES = [
+  "question",
+  "instruction",
+  "narrative",
+  "refusal",
+  "investigation_before_answering",
+  "jailbreak_attempt",
+  "role_play_request",
+] as const;
+
+/** One interaction type. */
+export type InteractionType = (typeof INTERACTION_TYPES)[number];
+
+/** The audit rate a project starts with (SPEC §4): the share of examples that passed review sent to adjudication anyway. */
+export const DEFAULT_AUDIT_RATE = 0.05;
+
+/**
+ * How far one round's reviewers agreed on their verdicts: the share of pairs of reviewers who
+ * gave the same verdict (three reviewers, two accepting and one not: one pair of three agrees,
+ * 1/3). Null with fewer than two verdicts, where there is no pair to agree. Chosen over a
+ * per-example alpha, which is undefined whenever every verdict is the same (no expected
+ * disagreement) and so could not order the queue.
+ */
+export function verdictAgreement(verdicts: readonly string[]): number | null {
+  if (verdicts.length < 2) return null;
+  let pairs = 0;
+  let agreeing = 0;
+  for (let i = 0; i < verdicts.length; i++) {
+    for (let j = i + 1; j < verdicts.length; j++) {
+      pairs++;
+      if (verdicts[i] === verdicts[j]) agreeing++;
+    }
+  }
+  return agreeing / pairs;
+}

@@ -4,35 +4,10 @@
  * what happens when DATABASE_URL is wrong.
  */
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../services/passwords.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
-
-const studio = fileURLToPath(new URL("../../bin/studio.js", import.meta.url));
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `studio ARGS…` with DATABASE_URL and the given standard input. */
-function run(args: string[], options: { databaseUrl: string; input?: string; env?: Record<string, string> }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [studio, ...args], {
-      env: { ...process.env, DATABASE_URL: options.databaseUrl, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
-}
+import { runStudio as run, STUDIO as studio } from "../test/processes.ts";
 
 let database: TestDatabase;
 

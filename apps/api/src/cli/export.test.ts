@@ -100,6 +100,15 @@ describe("studio export", () => {
     expect(job).toMatchObject({ status: "succeeded", params: { format: "both", tokenizer: "o200k_base" } });
   });
 
+  it("exports only the examples the filters take, and says which filters it used", async () => {
+    const out = join(folder, "filtered");
+    const result = await run(["export", "--project", team.project.slug, "--out", out, "--format", "jsonl", "--tokenizer", "none", "--created-from", "2000-01-01"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Filters: created 2000-01-01 to now.");
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { filters: unknown };
+    expect(manifest.filters).toEqual({ scenario: null, category: null, created_from: "2000-01-01", created_to: null });
+  });
+
   it("two runs in separate processes write byte-identical shards, card and grammar.json", async () => {
     const outs = [join(folder, "twice-a"), join(folder, "twice-b")];
     for (const out of outs) expect((await run(["export", "--project", team.project.slug, "--out", out, "--tokenizer", "cl100k_base"])).status).toBe(0);
@@ -129,6 +138,9 @@ describe("studio export", () => {
     expect(format.status).toBe(2);
     expect(format.stderr).toMatch(/Allowed choices are jsonl, parquet, both/);
     expect((await run(["export", "--project", team.project.slug])).status).toBe(2);
+    const day = await run(["export", "--project", team.project.slug, "--out", join(folder, "z"), "--created-from", "yesterday"]);
+    expect(day.status).toBe(2);
+    expect(day.stderr).toContain('The first creation day must be a day written YYYY-MM-DD (for example 2026-01-31), not "yesterday".');
     expect((await readdir(folder)).filter((name) => name.includes(".tmp-"))).toEqual([]);
   });
 

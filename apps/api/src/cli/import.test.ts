@@ -11,7 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMPORTING_STAGE } from "../services/import/importer.ts";
+import { IMPORTING_STAGE } from "@prealign/core";
+// Registers the clean-up of import jobs that recoverJobs runs, as the command line's own import does.
+import "../services/import/importer.ts";
 import { recoverJobs } from "../services/jobs.ts";
 import { createProject } from "../services/projects.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";

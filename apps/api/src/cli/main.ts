@@ -3,6 +3,7 @@
  * itself on the program; this file only assembles them.
  */
 import { Command } from "commander";
+import { backupCommand, restoreCommand } from "./backup.ts";
 import { convertCommand } from "./convert.ts";
 import { exportCommand } from "./export.ts";
 import { importCommand } from "./import.ts";
@@ -23,5 +24,7 @@ program.addCommand(userCommand());
 program.addCommand(projectCommand());
 program.addCommand(exportCommand());
 program.addCommand(importCommand());
+program.addCommand(backupCommand());
+program.addCommand(restoreCommand());
 
 await program.parseAsync(process.argv);

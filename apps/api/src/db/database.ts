@@ -10,6 +10,7 @@ import {
   DEFAULT_DATABASE_URL,
   parseDatabaseUrl,
   redactDatabaseUrl,
+  type PoolOptions,
 } from "../../../../prisma/adapters.ts";
 import type { PrismaClient } from "../../../../prisma/generated/sqlite/client.ts";
 
@@ -22,6 +23,18 @@ export type { Prisma } from "../../../../prisma/generated/sqlite/client.ts";
  * provider-specific query features, so one type serves both.
  */
 export type Db = PrismaClient;
+
+/**
+ * The PostgreSQL connection pool of the studio's processes. Connections stay open while idle
+ * for a while (the adapters' default closes them after 100 ms, for the CLI's sake, so that a
+ * server under uneven load kept opening new ones, each a new PostgreSQL backend process), and
+ * the pool allows `STUDIO_DB_POOL_SIZE` connections (default 10, pg's own default): a save holds
+ * one for its transaction, and on a two-core machine more backends than that only take turns.
+ */
+const POSTGRES_POOL = {
+  max: Number(process.env.STUDIO_DB_POOL_SIZE) || 10,
+  idleTimeoutMillis: 30_000,
+} satisfies PoolOptions;
 
 /** The database cannot be opened or reached; the message names `DATABASE_URL` and the cause. */
 export class DatabaseUnavailableError extends Error {
@@ -60,7 +73,7 @@ export async function createDb(databaseUrl: string): Promise<Db> {
       );
     }
   }
-  const adapter = createAdapter(target);
+  const adapter = createAdapter(target, POSTGRES_POOL);
   // Only the chosen provider's client is loaded; each brings its own query compiler.
   const db: Db =
     target.provider === "sqlite"
@@ -84,4 +97,42 @@ export async function createDb(databaseUrl: string): Promise<Db> {
     throw new DatabaseUnavailableError(`Cannot open the database DATABASE_URL="${shown}": ${causeOf(error)}. ${advice}`);
   }
   return db;
+}
+
+/** Prisma's codes for a database it cannot reach, that closed the connection, or whose pool ran dry. */
+const UNREACHABLE_CODES = new Set(["P1001", "P1002", "P1017", "P2024"]);
+
+/** The driver adapters' kinds of the same failures. */
+const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+
+/**
+ * PostgreSQL's SQLSTATEs of a server going away or not there yet: class 08 (connection
+ * exception) and 57P01–57P03 (shut down by the operator, crashed, starting up).
+ */
+const UNREACHABLE_SQLSTATE = /^(08|57P0[1-3])/;
+
+/** What pg says when the server drops a connection without a SQLSTATE. */
+const UNREACHABLE_MESSAGE = /Connection terminated|not queryable|ECONNREFUSED|ECONNRESET/;
+
+/**
+ * Whether `error` (or what it wraps) says that the database is out of reach — stopped,
+ * restarting, or not answering — rather than that the request was wrong, so that callers can
+ * be told to try again shortly. Looks through Prisma's wrapping: its error codes, the driver
+ * adapter's error kinds and PostgreSQL's SQLSTATEs.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== "object" || value === null || seen.has(value)) continue;
+    seen.add(value);
+    const { code, kind, originalCode, message, cause, meta } = value as Record<string, unknown>;
+    if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || (kind === "postgres" && UNREACHABLE_SQLSTATE.test(code)))) return true;
+    if (typeof kind === "string" && UNREACHABLE_KINDS.has(kind)) return true;
+    if (typeof originalCode === "string" && UNREACHABLE_SQLSTATE.test(originalCode)) return true;
+    if (typeof message === "string" && UNREACHABLE_MESSAGE.test(message)) return true;
+    pending.push(cause, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
+  }
+  return false;
 }

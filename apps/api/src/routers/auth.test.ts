@@ -1,7 +1,7 @@
 /**
  * Signing in and out through the API, sessions' expiry, and login throttling.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LOGIN_FAILED_MESSAGE } from "../services/auth.ts";
 import { LoginLimiter } from "../services/login-limiter.ts";
 import { hashPassword } from "../services/passwords.ts";
@@ -21,6 +21,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.drop();
+});
+
+// Failures are counted in the database, whichever limiter counted them: each test starts with none.
+beforeEach(async () => {
+  await database.db.loginThrottle.deleteMany();
 });
 
 /** The tRPC code each call failed with, or "OK" for a call that succeeded. */

@@ -28,9 +28,17 @@ export const exportsRouter = router({
         tokenizer: z
           .enum(["o200k_base", "cl100k_base", "none"], { error: "A tokenizer is o200k_base, cl100k_base or none." })
           .default("o200k_base"),
+        filters: z
+          .object({
+            scenario: z.string().max(200).optional(),
+            category: z.string().max(100).optional(),
+            createdFrom: z.string().max(10).optional(),
+            createdTo: z.string().max(10).optional(),
+          })
+          .default({}),
       }),
     )
-    .mutation(({ ctx, input }) => startExport(ctx.db, ctx.access, ctx.dataDir, { format: input.format, tokenizer: input.tokenizer })),
+    .mutation(({ ctx, input }) => startExport(ctx.db, ctx.access, ctx.dataDir, { format: input.format, tokenizer: input.tokenizer, filters: input.filters })),
   list: projectProcedure(["admin"])
     .input(project)
     .query(async ({ ctx }) => ({

@@ -49,7 +49,7 @@ export const examplesRouter = router({
    */
   save: exampleProcedure(["author", "commentator", "admin"])
     .input(z.object({ exampleId: idInput, baseRevisionId: idInput, doc: z.unknown() }))
-    .mutation(({ ctx, input }) => saveExample(ctx.db, ctx.documents, ctx.access, input)),
+    .mutation(({ ctx, input }) => saveExample(ctx.db, ctx.documents, ctx.access, input, ctx.user)),
 
   /** Every revision of the example (no text), newest first, with author and time. */
   revisions: exampleProcedure(ROLES)

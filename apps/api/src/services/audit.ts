@@ -1,6 +1,10 @@
 /**
  * The audit log: one append-only row per change that someone may later ask about — who made
  * it, when, from what to what, and why. Written in the same transaction as the change.
+ *
+ * Stage changes and imports are also summed per project and day for the dashboard (table
+ * QualityDay, `quality-summary.ts`) by database triggers on the log, so that every writer, this
+ * module or a bulk import's own SQL, keeps the sums right without calling anything.
  */
 import type { Db, Prisma } from "../db/database.ts";
 import type { ProjectAccess } from "./access.ts";
@@ -14,6 +18,7 @@ export type AuditAction =
   | "member.remove"
   | "guideline.update"
   | "project.settings"
+  | "project.model"
   | "example.stage"
   | "example.import";
 
@@ -26,6 +31,7 @@ export const AUDIT_ACTIONS = [
   "member.remove",
   "guideline.update",
   "project.settings",
+  "project.model",
   "example.stage",
   "example.import",
 ] as const satisfies readonly AuditAction[];

@@ -49,7 +49,7 @@ export async function logIn(db: Db, limiter: LoginLimiter, attempt: LoginAttempt
   const email = normalizeEmail(attempt.email);
   // The limiter counts the check while it runs, so that parallel guesses cannot all pass the
   // limit while each other's checks are still running; a null result counts as a failure.
-  const user = await limiter.attempt(email, attempt.clientAddress, async () => {
+  const user = await limiter.attempt(db, email, attempt.clientAddress, async () => {
     const found = await db.user.findUnique({ where: { email }, select: credentialsSelect });
     const matches = await verifyPassword(found?.passwordHash ?? (await decoyPasswordHash()), attempt.password);
     return found && matches && found.disabledAt === null ? found : null;

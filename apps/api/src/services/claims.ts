@@ -127,12 +127,22 @@ export function queueWhere(projectId: string, role: QueueRole, userId: string, n
   };
 }
 
+/**
+ * The order a queue is taken in: the adjudication queue takes the examples whose reviewers
+ * agreed least first (SPEC §4; `Example.agreement`, never-computed last), then the oldest
+ * change; the other queues the oldest change first. Id breaks ties, so the order is total.
+ */
+export function queueOrder(role: QueueRole): Prisma.ExampleOrderByWithRelationInput[] {
+  const oldest: Prisma.ExampleOrderByWithRelationInput[] = [{ updatedAt: "asc" }, { id: "asc" }];
+  return role === "adjudicator" ? [{ agreement: { sort: "asc", nulls: "last" } }, ...oldest] : oldest;
+}
+
 /** How many candidates one round of "Take next" reads before trying to take them one by one. */
 const CANDIDATES_PER_ROUND = 8;
 
 /**
- * Takes the next example of `role`'s queue in the caller's project for the caller: the oldest
- * change first (then id), never one they may not work on, and never one someone else holds.
+ * Takes the next example of `role`'s queue in the caller's project for the caller, in
+ * {@link queueOrder}, never one they may not work on, and never one someone else holds.
  * Answers `{ exampleId: null, message }` when there is none, which is not an error.
  */
 export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole): Promise<ClaimResult> {
@@ -149,7 +159,7 @@ export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole):
     const candidates = await db.example.findMany({
       where: { ...queueWhere(access.projectId, role, access.userId, now), ...(skipped.size > 0 ? { id: { notIn: [...skipped] } } : {}) },
       select: { id: true, reviewRound: true },
-      orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
+      orderBy: queueOrder(role),
       take: CANDIDATES_PER_ROUND,
     });
     if (candidates.length === 0) {
@@ -177,18 +187,18 @@ export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole):
 }
 
 /**
- * The candidates in the order to try them: the oldest first, as a queue promises, and when
+ * The candidates in the order to try them: the first in queue order, as a queue promises, and when
  * someone else took it meanwhile, the rest from a place of the caller's own (by its id), going
  * round, so that people taking next at the same moment spread over the queue instead of all
  * retrying down the same list.
  */
 function inTurn<T>(candidates: T[], userId: string): T[] {
-  const [oldest, ...rest] = candidates;
-  if (oldest === undefined || rest.length === 0) return candidates;
+  const [first, ...rest] = candidates;
+  if (first === undefined || rest.length === 0) return candidates;
   let hash = 0;
   for (let i = 0; i < userId.length; i++) hash = (hash * 31 + userId.charCodeAt(i)) >>> 0;
   const start = hash % rest.length;
-  return [oldest, ...rest.slice(start), ...rest.slice(0, start)];
+  return [first, ...rest.slice(start), ...rest.slice(0, start)];
 }
 
 /** Which of `examples` `userId` has submitted a review of in the example's current round (one query). */

@@ -13,6 +13,8 @@ import type { Db, Prisma } from "../db/database.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { ProjectAccess } from "./access.ts";
 import { exportSnapshot, type ExportFormat, type ExportTokenizer } from "./export/exporter.ts";
+import { resolveFilters, unfiltered, type ExportFilters } from "./export/filters.ts";
+import { countAccepted, pageFiltersOf } from "./export/source.ts";
 import { importFile, type ImportStage } from "./import/importer.ts";
 import { getJob, listJobs, runJob, startJob, type JobView } from "./jobs.ts";
 
@@ -34,7 +36,8 @@ export async function jobsSettled(): Promise<void> {
   await Promise.allSettled([...running]);
 }
 
-function inBackground(work: Promise<unknown>): void {
+/** Runs `work` in the background, tracked so that {@link jobsSettled} waits for it (grading runs use it too). */
+export function inBackground(work: Promise<unknown>): void {
   const tracked = work.catch(() => undefined).finally(() => running.delete(tracked));
   running.add(tracked);
 }
@@ -65,6 +68,7 @@ export async function startImport(db: Db, access: ProjectAccess, request: Import
 export interface ExportRequest {
   format: ExportFormat;
   tokenizer: ExportTokenizer;
+  filters?: ExportFilters;
 }
 
 /** A folder name for a snapshot taken now: its UTC time, sortable, plus a few letters of its job. */
@@ -74,17 +78,22 @@ function snapshotFolderName(jobId: string, now = new Date()): string {
 
 /** Starts exporting the caller's project into the data folder; returns the job at once. */
 export async function startExport(db: Db, access: ProjectAccess, dataDir: string, request: ExportRequest): Promise<JobView> {
-  const accepted = await db.example.findFirst({ where: { projectId: access.projectId, stage: "accepted" }, select: { id: true } });
-  if (accepted === null) {
-    throw new InvalidInputError("There is nothing to export: this project has no accepted examples yet. Accept some examples first.");
+  // Checked before the job starts, so that the person sees what is wrong at once (the export checks them again).
+  const filters = await resolveFilters(db, access.projectId, request.filters);
+  if ((await countAccepted(db, access.projectId, pageFiltersOf(filters))) === 0) {
+    throw new InvalidInputError(
+      unfiltered(filters)
+        ? "There is nothing to export: this project has no accepted examples yet. Accept some examples first."
+        : "There is nothing to export: no accepted example matches the filters. Widen or remove them.",
+    );
   }
   const parent = exportsFolder(dataDir, access.projectSlug);
   await mkdir(parent, { recursive: true });
-  const run = await startJob(db, { projectId: access.projectId, kind: "export", params: { ...request }, createdById: access.userId });
+  const run = await startJob(db, { projectId: access.projectId, kind: "export", params: { format: request.format, tokenizer: request.tokenizer, filters: { ...filters.record } }, createdById: access.userId });
   const outDir = join(parent, snapshotFolderName(run.id));
   inBackground(
     runJob(db, run, "export", async () =>
-      exportSnapshot(db, { projectId: access.projectId, outDir, format: request.format, tokenizer: request.tokenizer, run }),
+      exportSnapshot(db, { projectId: access.projectId, outDir, format: request.format, tokenizer: request.tokenizer, filters: request.filters, run }),
     ),
   );
   return getJob(db, access.projectId, run.id);

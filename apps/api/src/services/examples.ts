@@ -4,7 +4,7 @@
  * but the newest revision is refused as a conflict, carrying the newest revision so that the
  * writer can compare and merge.
  */
-import type { Role, Stage } from "@prealign/core";
+import { IMPORTING_STAGE, type Role, type Stage } from "@prealign/core";
 import type { Db, Prisma } from "../db/database.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
@@ -15,14 +15,21 @@ import { recordParticipation, type ParticipationRole } from "./participation.ts"
 import { asStage } from "./workflow.ts";
 import { emptyDocument, type CheckedDocument, type DocumentChecker } from "./documents.ts";
 import { readProjectSettings, type ProjectSettings } from "./project-settings.ts";
+import { draftLineage, recordDraftsTakenIn } from "./llm/drafts.ts";
 
-/** A revision as lists show it: no text. */
-export const revisionSummarySelect = {
+/** A new revision as its INSERT returns it; the author is the saver, who is known already. */
+const savedRevisionSelect = {
   id: true,
   number: true,
   baseRevisionId: true,
   createdAt: true,
   modelDrafted: true,
+  draftModel: true,
+} satisfies Prisma.RevisionSelect;
+
+/** A revision as lists show it: no text. */
+export const revisionSummarySelect = {
+  ...savedRevisionSelect,
   author: { select: { id: true, name: true } },
 } satisfies Prisma.RevisionSelect;
 
@@ -163,18 +170,45 @@ const STAGES_NEEDING_CLAIM: ReadonlySet<Stage> = new Set(["commentary"]);
 /** The Participation a save in each editable stage records. */
 const PARTICIPATION_BY_STAGE: Partial<Record<Stage, ParticipationRole>> = { draft: "author", commentary: "commentator" };
 
+/**
+ * Everything a save reads before it writes, in one query per table (the lookups cost a round
+ * trip each on PostgreSQL, and nothing of this needs the transaction): the stage and claim,
+ * the project's settings and newest guideline version, the head revision (its author only
+ * when it has to be answered; see {@link saveExample}), and the saver's participations.
+ */
+function saveContextSelect(userId: string) {
+  return {
+    stage: true,
+    claimedById: true,
+    claimExpiresAt: true,
+    project: {
+      select: { settings: true, guidelines: { orderBy: { version: "desc" }, take: 1, select: { version: true } } },
+    },
+    headRevision: { select: { id: true, number: true, baseRevisionId: true, createdAt: true, modelDrafted: true, draftModel: true, digest: true } },
+    participants: { where: { userId, role: { in: Object.values(PARTICIPATION_BY_STAGE) } }, select: { role: true } },
+  } satisfies Prisma.ExampleSelect;
+}
+
+/**
+ * How long a save waits to begin its transaction and may take in it. Prisma's defaults (2 s to
+ * begin, 5 s in all) failed saves with an internal error whenever a burst of saves kept every
+ * pooled connection busy for two seconds; a save is better late than refused, and the pool
+ * itself gives up after 10 s (`connectionTimeoutMillis`).
+ */
+const SAVE_TRANSACTION = { maxWait: 10_000, timeout: 10_000 };
+
 function cannotEditMessage(stage: Stage): string {
   const editors = EDITORS_BY_STAGE[stage];
   if (!editors) return `This example is in the ${stage} stage, where nobody can edit it any more.`;
   return `Only ${editors.map((role) => `${role}s`).join(" and ")} can edit an example in the ${stage} stage; ask one of them to make the change.`;
 }
 
-/** Creates a draft with an empty first revision and returns its id. */
-export async function createExample(db: Db, access: ProjectAccess): Promise<{ id: string }> {
+/** Creates a draft with an empty first revision, written for a scenario when one is given, and returns its id. */
+export async function createExample(db: Db, access: ProjectAccess, options: { scenarioId?: string } = {}): Promise<{ id: string }> {
   const empty = emptyDocument({});
   return db.$transaction(async (tx) => {
     const example = await tx.example.create({
-      data: { projectId: access.projectId, createdById: access.userId, stage: "draft" },
+      data: { projectId: access.projectId, createdById: access.userId, stage: "draft", scenarioId: options.scenarioId ?? null },
       select: { id: true },
     });
     const revision = await tx.revision.create({
@@ -189,12 +223,6 @@ export async function createExample(db: Db, access: ProjectAccess): Promise<{ id
     return example;
   });
 }
-
-/**
- * The stage of an example whose import is still running: no list, queue or page shows it, and
- * the import's last step gives it its real stage (or its clean-up deletes it).
- */
-export const IMPORTING_STAGE = "importing";
 
 /** An example with its newest revision and the caller's standing. */
 export async function getExample(db: Db, access: ProjectAccess, exampleId: string): Promise<ExampleView> {
@@ -294,30 +322,45 @@ async function isHead(db: Db, head: { id: string; digest: string }, checked: Che
  * `baseRevisionId` is not the newest revision. Saving a document identical to the newest
  * revision returns that revision, whatever the base (so that a retried save is not a conflict).
  * The document is checked on `documents`' worker threads and compared by digest, so that the
- * event loop never walks or reads a whole document.
+ * event loop never walks or reads a whole document. `saver` is the caller (the new revision's
+ * author, answered without reading them back).
+ *
+ * Under load a save is mostly round trips to the database, so it reads everything it needs in
+ * one query per table before its transaction ({@link saveContextSelect}), and the transaction
+ * holds only the writes and the checks that must see them: on SQLite every other statement
+ * waits while it is open.
  */
-export async function saveExample(db: Db, documents: DocumentChecker, access: ProjectAccess, save: ExampleSave): Promise<SavedRevision> {
-  const example = await db.example.findUniqueOrThrow({
-    where: { id: save.exampleId },
-    select: { stage: true, project: { select: { settings: true } }, headRevision: { select: { ...revisionSummarySelect, digest: true } } },
-  });
+export async function saveExample(
+  db: Db,
+  documents: DocumentChecker,
+  access: ProjectAccess,
+  save: ExampleSave,
+  saver: { id: string; name: string },
+): Promise<SavedRevision> {
+  const example = await db.example.findUniqueOrThrow({ where: { id: save.exampleId }, select: saveContextSelect(access.userId) });
   const stage = asStage(example.stage);
   if (!mayEdit(access, stage)) throw new ForbiddenError(cannotEditMessage(stage));
   const needsClaim = STAGES_NEEDING_CLAIM.has(stage);
-  if (needsClaim) await requireClaim(db, access, save.exampleId);
+  // The claim is read with the example; only a save without it reads it again, for the message.
+  if (needsClaim && !(example.claimedById === access.userId && example.claimExpiresAt !== null && example.claimExpiresAt > new Date())) {
+    await requireClaim(db, access, save.exampleId);
+  }
   const checked = await documents.check(save.doc, readProjectSettings(example.project.settings));
   const { digest, ...head } = requireHead(save.exampleId, example.headRevision);
   // A retried save whose first answer was lost arrives with the old base: the document
   // already is the head, so it is answered with the head, not refused as a conflict.
-  if (await isHead(db, { id: head.id, digest }, checked)) return { ...head, text: checked.text };
+  if (await isHead(db, { id: head.id, digest }, checked)) {
+    const answered = await db.revision.findUniqueOrThrow({ where: { id: head.id }, select: revisionSummarySelect });
+    return { ...answered, text: checked.text };
+  }
   if (head.id !== save.baseRevisionId) throw await conflictWithHead(db, save.exampleId);
+  const role = PARTICIPATION_BY_STAGE[stage];
+  const participates = example.participants.some((row) => row.role === role);
+  const guidelineVersion = example.project.guidelines[0]?.version ?? null;
+  // Model-drafted when the base was, or when the saver accepted a model's draft (issue 9).
+  const { takesIn, ...lineage } = await draftLineage(db, { exampleId: save.exampleId, userId: access.userId, base: head });
   try {
     return await db.$transaction(async (tx) => {
-      const guideline = await tx.guideline.findFirst({
-        where: { projectId: access.projectId },
-        orderBy: { version: "desc" },
-        select: { version: true },
-      });
       const revision = await tx.revision.create({
         data: {
           exampleId: save.exampleId,
@@ -328,10 +371,12 @@ export async function saveExample(db: Db, documents: DocumentChecker, access: Pr
           excerpt: checked.excerpt,
           digest: checked.digest,
           authorId: access.userId,
-          guidelineVersion: guideline?.version ?? null,
+          guidelineVersion,
+          ...lineage,
         },
-        select: revisionSummarySelect,
+        select: savedRevisionSelect,
       });
+      await recordDraftsTakenIn(tx, takesIn, revision.id);
       // Moves the head only if nobody moved it since it was read, the example is still in the
       // stage that was checked and, where needed, the caller's claim still runs; else roll back.
       const moved = await tx.example.updateMany({
@@ -344,10 +389,9 @@ export async function saveExample(db: Db, documents: DocumentChecker, access: Pr
         if (now.stage !== stage) throw new ConflictError(`This example moved to the ${now.stage} stage while you were saving; your text is kept in the editor. Reload the example.`);
         throw await conflictWithHead(tx, save.exampleId);
       }
-      const participation = PARTICIPATION_BY_STAGE[stage];
-      if (participation) await recordParticipation(tx, save.exampleId, access.userId, participation);
-      return { ...revision, text: checked.text };
-    });
+      if (role && !participates) await recordParticipation(tx, save.exampleId, access.userId, role);
+      return { ...revision, author: { id: saver.id, name: saver.name }, text: checked.text };
+    }, SAVE_TRANSACTION);
   } catch (error) {
     if (isUniqueViolation(error)) throw await conflictWithHead(db, save.exampleId);
     throw error;

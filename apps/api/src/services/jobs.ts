@@ -13,8 +13,8 @@ import { hostname } from "node:os";
 import type { Db, Prisma } from "../db/database.ts";
 import { NotFoundError } from "../errors.ts";
 
-/** What a job does. */
-export type JobKind = "import" | "export";
+/** What a job does (a "grade" job runs model graders, services/graders.ts). */
+export type JobKind = "import" | "export" | "grade";
 
 /** Where a job is: queued and running jobs are unfinished; the other three are final. */
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -109,6 +109,11 @@ export class JobRun {
     if (Date.now() - this.#lastWrite >= PROGRESS_INTERVAL_MS) this.#write();
   }
 
+  /** Asks the job to stop at its next checkpoint, as a person's cancel does (a server shutting down). */
+  stop(): void {
+    this.#cancelRequested = true;
+  }
+
   /** Throws {@link JobCancelledError} when someone has asked the job to stop. Call it between batches. */
   checkpoint(): void {
     if (this.#cancelRequested) throw new JobCancelledError();
@@ -181,7 +186,32 @@ export async function updateJobParams(db: Db, id: string, params: Prisma.InputJs
  * cancellation the kind's clean-up runs first, so that nothing half-done is left. Never throws
  * for the work's own errors: it returns them, so that a command can choose its exit status.
  */
-export async function runJob<T extends Prisma.InputJsonValue>(
+export function runJob<T extends Prisma.InputJsonValue>(
+  db: Db,
+  run: JobRun,
+  kind: JobKind,
+  work: () => Promise<T>,
+): Promise<{ ok: true; result: T } | { ok: false; error: Error }> {
+  const ended = runToEnd(db, run, kind, work);
+  runningJobs.set(run, { db, ended });
+  return ended.finally(() => runningJobs.delete(run));
+}
+
+/** The jobs this process is running: the database each works on and the promise of its end. */
+const runningJobs = new Map<JobRun, { db: Db; ended: Promise<unknown> }>();
+
+/**
+ * Stops every job this process runs on `db` at its next checkpoint (each finishes the batch it
+ * is writing, then cleans up as on cancel) and waits until all have ended: a server that shuts
+ * down calls it once it has stopped taking requests.
+ */
+export async function stopRunningJobs(db: Db): Promise<void> {
+  const stopping = [...runningJobs].filter(([, job]) => job.db === db);
+  for (const [run] of stopping) run.stop();
+  await Promise.allSettled(stopping.map(([, job]) => job.ended));
+}
+
+async function runToEnd<T extends Prisma.InputJsonValue>(
   db: Db,
   run: JobRun,
   kind: JobKind,

@@ -3,6 +3,7 @@
  * read through {@link readProjectSettings} so that missing or unreadable fields take their
  * defaults and later settings need no data migration.
  */
+import { DEFAULT_AUDIT_RATE } from "@prealign/core";
 import { z } from "zod";
 
 /** The settings schema, each field with its default. */
@@ -15,6 +16,8 @@ export const projectSettingsSchema = z.object({
   reviewersPerExample: z.number().int().min(1).max(10).default(2).catch(2),
   /** Whether an example with no bad-behaviour marks goes straight from draft to review. */
   skipCommentaryWhenNoMarks: z.boolean().default(false).catch(false),
+  /** The share (0 to 1) of examples that pass review which go to adjudication anyway, drawn at random (SPEC §4). */
+  auditRate: z.number().min(0).max(1).default(DEFAULT_AUDIT_RATE).catch(DEFAULT_AUDIT_RATE),
 });
 
 /** A project's settings with every field present. */
@@ -43,6 +46,10 @@ export const projectSettingsChangeSchema = z
       .min(1, "At least one reviewer must review each example.")
       .max(10, "At most 10 reviewers can review each example."),
     skipCommentaryWhenNoMarks: z.boolean({ error: "skipCommentaryWhenNoMarks is true or false." }),
+    auditRate: z
+      .number({ error: "auditRate is a share from 0 to 1 (0.05 audits 5 % of the examples that pass review)." })
+      .min(0, "The audit rate cannot be below 0 %.")
+      .max(1, "The audit rate cannot be above 100 %."),
   })
   .partial()
   .strict();

@@ -13,24 +13,22 @@
  * the number of units or defects it rests on, so that the page can say "not enough data" and
  * nobody reads more into ten examples than they hold.
  *
- * The work of a query grows with the period's activity, not with the project's history: the
- * period's reviews are found by their submission time (an index on `Review.submittedAt`), the
- * period's events by the log's (projectId, createdAt) index. The SQL joins with `CROSS JOIN`
- * where the order matters: SQLite (which has no statistics unless someone runs ANALYZE) would
- * otherwise start from the project's examples, all of them, and PostgreSQL reorders it anyway.
- * Stage counts now are the one figure that reads every example of the project (an index-only
- * count).
+ * The work of a query grows with the period's length in days, not with the project's examples:
+ * the figures are read from per-day sums (`quality-summary.ts`, table QualityDay) that database
+ * triggers and a queue of changed revisions keep up to date, a few rows per day and cell, and
+ * the sums hold exactly what the queries over the raw rows used to compute, period boundaries
+ * included. Stage counts now are kept by triggers too (table QualityStage).
  *
- * - **Activity.** Stage counts now are one GROUP BY over the project's examples. Counts at the
+ * - **Activity.** Stage counts now are read as the triggers keep them. Counts at the
  *   end of each earlier day are reconstructed backwards from them with the audit log's
- *   `example.stage` events (and imports' `example.import` events) grouped by day, so that only
- *   the period's events are read, however long the history. Throughput per person and day:
+ *   `example.stage` events (and imports' `example.import` events) summed per day, so that only
+ *   the period's days are read, however long the history. Throughput per person and day:
  *   drafts submitted, commentary submitted, reviews submitted, adjudications decided (accept,
  *   return or reject from adjudication).
  * - **Agreement.** Units are reviewed revisions, coders are reviewers, values are verdicts
  *   (SPEC §4). Nominal alpha depends on a unit only through how many of each verdict it got, so
- *   the database returns units grouped by that profile (and week); a unit belongs to the week
- *   of its last review in the period. Kappa per pair comes from the pair's contingency counts.
+ *   units are summed by that profile (and week); a unit belongs to the week of its last review
+ *   in the period. Kappa per pair comes from the pair's contingency counts.
  * - **Reviewer accuracy.** A defect is a flag upheld at adjudication with severity blocker or
  *   major, on a submitted review in the period. Upheld flags of one category on one revision
  *   whose ranges overlap are one defect that several reviewers found, not several defects (each
@@ -38,28 +36,23 @@
  *   who submitted a review of its revision, and every model grader with a report on that
  *   revision, named by the grader's name: graders are measured like people but never count as
  *   a review (their flags are suggestions, and they give no verdict, so they take no part in
- *   agreement). Only revisions holding a defect are read.
+ *   agreement). The estimates depend on a defect only through how many reviewers it had and how
+ *   many of them missed it, so defects are summed by those two numbers.
  */
 import {
   FLAG_CATEGORIES,
-  krippendorffAlpha,
-  cohenKappa,
-  missObservations,
   missRate,
-  missRates,
   STAGES,
   survivalEstimates,
   VERDICTS,
-  type Defect,
   type FlagCategory,
-  type LabelledRange,
+  type MissObservation,
   type MissRate,
-  type RevisionReview,
   type Stage,
   type SurvivalEstimate,
 } from "@prealign/core";
-import { join, raw, sqltag as sql, type Sql } from "@prisma/client/runtime/client";
 import type { Db } from "../db/database.ts";
+import { compare, dayOf, KEY_SEPARATOR, mergeDefects, readQualityDays, weekOf } from "./quality-summary.ts";
 import type { ProjectAccess } from "./access.ts";
 
 /** The longest period the dashboard covers, in days (ten years: all of a project's history). */
@@ -115,18 +108,6 @@ function periodStart({ days, now = new Date() }: QualityPeriod): Date {
   return new Date(today - (days - 1) * DAY_MS);
 }
 
-/** A UTC day as YYYY-MM-DD. */
-function dayOf(time: number): string {
-  return new Date(time).toISOString().slice(0, 10);
-}
-
-/** The Monday (UTC) of the week holding `time`, as YYYY-MM-DD. */
-function weekOf(time: number): string {
-  const date = new Date(time);
-  const sinceMonday = (date.getUTCDay() + 6) % 7;
-  return dayOf(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) - sinceMonday * DAY_MS);
-}
-
 /** The period's days (or the Mondays of its weeks), oldest first. */
 function periodDays(since: Date, days: number): string[] {
   return Array.from({ length: days }, (_, n) => dayOf(since.getTime() + n * DAY_MS));
@@ -141,59 +122,12 @@ function periodView(since: Date, days: number): PeriodView {
   return { from: list[0]!, to: list.at(-1)!, days };
 }
 
-/**
- * The SQL that differs between SQLite and PostgreSQL. Prisma stores SQLite times as ISO 8601
- * text in UTC (`2025-01-01T12:00:00.000+00:00`), so a day is the text's first ten characters;
- * PostgreSQL stores them as `timestamp(3)` in UTC.
- */
-interface Dialect {
-  /** The UTC day of a time column, as YYYY-MM-DD. */
-  day(column: Sql): Sql;
-  /** The Monday of the UTC week of a time column, as YYYY-MM-DD. */
-  week(column: Sql): Sql;
-  /** A text field of a JSON column. */
-  jsonText(column: Sql, field: string): Sql;
-  /** A JSON column as text. */
-  jsonAsText(column: Sql): Sql;
-}
-
-const DIALECTS: Record<"sqlite" | "postgresql", Dialect> = {
-  sqlite: {
-    day: (column) => sql`substr(${column}, 1, 10)`,
-    // 'weekday 0' moves forward to the Sunday ending the week (Monday to Sunday), six days back is its Monday.
-    week: (column) => sql`date(substr(${column}, 1, 10), 'weekday 0', '-6 days')`,
-    jsonText: (column, field) => sql`json_extract(${column}, ${raw(`'$.${field}'`)})`,
-    jsonAsText: (column) => column,
-  },
-  postgresql: {
-    day: (column) => sql`to_char(${column}, 'YYYY-MM-DD')`,
-    week: (column) => sql`to_char(date_trunc('week', ${column}), 'YYYY-MM-DD')`,
-    jsonText: (column, field) => sql`(${column} ->> ${raw(`'${field}'`)})`,
-    jsonAsText: (column) => sql`${column}::text`,
-  },
-};
-
-/** The dialect of the database `db` talks to, as the Prisma client records it. */
-function dialectOf(db: Db): Dialect {
-  return DIALECTS[(db as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite"];
-}
-
-/** A column of a raw query's answer as a number (counts arrive as bigint). */
-function num(value: unknown): number {
-  return typeof value === "bigint" ? Number(value) : Number(value ?? 0);
-}
-
 /** The names of the people with these ids, in one query. */
 async function peopleNamed(db: Db, ids: Iterable<string>): Promise<Map<string, string>> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return new Map();
   const users = await db.user.findMany({ where: { id: { in: wanted } }, select: { id: true, name: true } });
   return new Map(users.map((user) => [user.id, user.name]));
-}
-
-/** Orders names the same way everywhere, whatever the locale. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,65 +176,64 @@ function workOf(from: string | null, action: string | null): WorkKind | null {
 }
 
 /**
- * Stages now and day by day, and throughput per day and per person, over the period. Five
- * queries whatever the project's size: stage counts, stage events grouped by day, actor and
- * transition, import events, reviews grouped by day and reviewer, and the names of the people.
+ * Stages now and day by day, and throughput per day and per person, over the period. Four
+ * queries whatever the project's size: stage counts now, the period's per-day sums of stage
+ * moves, imports and reviews, its per-person sums of stage moves and reviews
+ * (`quality-summary.ts`), and the names of the people.
  */
 export async function getActivity(db: Db, access: ProjectAccess, period: QualityPeriod): Promise<ActivityFigures> {
   const since = periodStart(period);
   const days = periodDays(since, period.days);
-  const dialect = dialectOf(db);
   const { projectId } = access;
-  const [stageCounts, events, imports, reviews] = await Promise.all([
-    db.example.groupBy({ by: ["stage"], where: { projectId }, _count: { _all: true } }),
-    db.$queryRaw<{ day: string; actorId: string | null; from: string | null; to: string | null; action: string | null; events: bigint }[]>(sql`
-      SELECT ${dialect.day(sql`a."createdAt"`)} AS "day", a."actorId" AS "actorId", a."from" AS "from", a."to" AS "to",
-        ${dialect.jsonText(sql`a."data"`, "action")} AS "action", COUNT(*) AS "events"
-      FROM "AuditEvent" a
-      WHERE a."projectId" = ${projectId} AND a."action" = 'example.stage' AND a."createdAt" >= ${since}
-      GROUP BY 1, 2, 3, 4, 5`),
-    db.auditEvent.findMany({
-      where: { projectId, action: "example.import", createdAt: { gte: since } },
-      select: { to: true, data: true, createdAt: true },
-    }),
-    db.$queryRaw<{ day: string; reviewerId: string; reviews: bigint }[]>(sql`
-      SELECT ${dialect.day(sql`r."submittedAt"`)} AS "day", r."reviewerId" AS "reviewerId", COUNT(*) AS "reviews"
-      FROM "Review" r CROSS JOIN "Example" e
-      WHERE e."id" = r."exampleId" AND e."projectId" = ${projectId} AND r."submittedAt" >= ${since}
-      GROUP BY 1, 2`),
+  const [stageCounts, daily, totals] = await Promise.all([
+    db.qualityStage.findMany({ where: { projectId }, select: { stage: true, n: true } }),
+    readQualityDays(db, projectId, ["flow", "example.import", "reviews"], days[0]!, { perDay: true }),
+    readQualityDays(db, projectId, ["example.stage", "review"], days[0]!),
   ]);
 
   const stagesNow = emptyStages();
   // Examples still being imported ("importing") are in no stage yet.
-  for (const row of stageCounts) if (isStage(row.stage)) stagesNow[row.stage] = row._count._all;
+  for (const row of stageCounts) if (isStage(row.stage)) stagesNow[row.stage] = row.n;
 
-  // Net flow into each stage per day, and work per day and person.
+  // Net flow into each stage and work done, per day; work per person over the period.
   const flow = new Map<string, Record<Stage, number>>();
   const flowOn = (day: string) => {
     let stages = flow.get(day);
     if (!stages) flow.set(day, (stages = emptyStages()));
     return stages;
   };
-  const work = new Map<string, WorkCounts>();
-  const count = (day: string, personId: string, kind: WorkKind, n: number) => {
-    const key = `${day}\u0000${personId}`;
-    const counts = work.get(key) ?? emptyWork();
-    counts[kind] += n;
-    work.set(key, counts);
+  const byDay = new Map(days.map((day) => [day, emptyWork()]));
+  const byPerson = new Map<string, WorkCounts>();
+  const count = (counts: WorkCounts | undefined, kind: WorkKind, n: number) => {
+    if (counts) counts[kind] += n;
   };
-  for (const row of events) {
-    const n = num(row.events);
-    if (isStage(row.to)) flowOn(row.day)[row.to] += n;
-    if (isStage(row.from)) flowOn(row.day)[row.from] -= n;
-    const kind = workOf(row.from, row.action);
-    if (kind && row.actorId) count(row.day, row.actorId, kind, n);
+  const personal = (personId: string) => {
+    const counts = byPerson.get(personId) ?? emptyWork();
+    byPerson.set(personId, counts);
+    return counts;
+  };
+  for (const { day, kind, key, n } of daily) {
+    if (kind === "flow") {
+      const [from, to, action, byPersonFlag] = key as [string, string, string, string];
+      if (isStage(to)) flowOn(day)[to] += n;
+      if (isStage(from)) flowOn(day)[from] -= n;
+      const work = workOf(from, action);
+      // Work counts when someone did it (not the command line).
+      if (work && byPersonFlag === "1") count(byDay.get(day), work, n);
+    }
+    const [stage] = key;
+    if (kind === "example.import" && isStage(stage)) flowOn(day)[stage] += n;
+    if (kind === "reviews") count(byDay.get(day), "reviews", n);
   }
-  for (const event of imports) {
-    const data = event.data as Record<string, unknown> | null;
-    const imported = typeof data?.imported === "number" ? data.imported : 0;
-    if (isStage(event.to)) flowOn(dayOf(event.createdAt.getTime()))[event.to] += imported;
+  for (const { kind, key, n } of totals) {
+    const [personId] = key as [string];
+    if (kind === "example.stage") {
+      const [, from, , action] = key as [string, string, string, string];
+      const work = workOf(from, action);
+      if (work && personId) count(personal(personId), work, n);
+    }
+    if (kind === "review") count(personal(personId), "reviews", n);
   }
-  for (const row of reviews) count(row.day, row.reviewerId, "reviews", num(row.reviews));
 
   // Counts at the end of each day, from today's backwards: the end of the day before is the
   // end of this one less what flowed in during this one.
@@ -313,18 +246,6 @@ export async function getActivity(db: Db, access: ProjectAccess, period: Quality
     if (flowed) stages = Object.fromEntries(STAGES.map((stage) => [stage, stages[stage] - flowed[stage]])) as Record<Stage, number>;
   }
 
-  const byDay = new Map(days.map((day) => [day, emptyWork()]));
-  const byPerson = new Map<string, WorkCounts>();
-  for (const [key, counts] of work) {
-    const [day, personId] = key.split("\u0000") as [string, string];
-    const perDay = byDay.get(day);
-    const perPerson = byPerson.get(personId) ?? emptyWork();
-    for (const kind of WORK_KINDS) {
-      if (perDay) perDay[kind] += counts[kind];
-      perPerson[kind] += counts[kind];
-    }
-    byPerson.set(personId, perPerson);
-  }
   const names = await peopleNamed(db, byPerson.keys());
   const total = (counts: WorkCounts) => WORK_KINDS.reduce((sum, kind) => sum + counts[kind], 0);
   return {
@@ -375,86 +296,82 @@ export interface AgreementFigures {
   pairs: PairAgreement[];
 }
 
-/** Alpha over units given as profiles (how many of each verdict) with how many units share each. */
+/**
+ * Alpha over units given as profiles (how many of each verdict) with how many units share each:
+ * the core's `krippendorffAlpha` with each profile weighted by its units, in the same arithmetic
+ * (see its comment), because handing it a year's units one by one is work per example.
+ */
 function alphaOf(profiles: readonly { counts: readonly number[]; units: number }[]): AlphaFigure {
-  const units: (string | null)[][] = [];
   let pairable = 0;
   let verdicts = 0;
-  for (const profile of profiles) {
-    const values = profile.counts.flatMap((n, v) => Array.from({ length: n }, () => VERDICTS[v]!));
-    if (values.length < 2) continue;
-    pairable += profile.units;
-    verdicts += values.length * profile.units;
-    for (let n = 0; n < profile.units; n++) units.push(values);
+  let agreeing = 0;
+  const totals = VERDICTS.map(() => 0);
+  for (const { counts, units } of profiles) {
+    const values = counts.reduce((sum, count) => sum + count, 0);
+    if (values < 2) continue;
+    pairable += units;
+    verdicts += values * units;
+    counts.forEach((count, v) => {
+      agreeing += units * ((count * (count - 1)) / (values - 1));
+      totals[v]! += units * count;
+    });
   }
-  return { alpha: krippendorffAlpha(units), units: pairable, verdicts };
+  const n = totals.reduce((sum, count) => sum + count, 0);
+  const chancePairs = totals.reduce((sum, count) => sum + count * (count - 1), 0);
+  const denominator = n * (n - 1) - chancePairs;
+  return { alpha: denominator === 0 ? null : ((n - 1) * agreeing - chancePairs) / denominator, units: pairable, verdicts };
 }
 
 /**
- * Alpha on verdicts over the period and per week, and kappa per pair of reviewers, from
- * reviews submitted in the period. Three queries: units grouped by week and verdict profile,
- * pairs' contingency counts, and the reviewers' names.
+ * Alpha on verdicts over the period and per week, and kappa per pair of reviewers, from the
+ * revisions whose last verdict was given in the period (with all their verdicts). Read from the
+ * per-day sums (`quality-summary.ts`): units by verdict profile, pairs' contingency counts.
  */
 export async function getAgreement(db: Db, access: ProjectAccess, period: QualityPeriod): Promise<AgreementFigures> {
   const since = periodStart(period);
-  const dialect = dialectOf(db);
-  const { projectId } = access;
-  // Verdicts are the core's constants, so they can be written into the SQL as they are.
-  const profileColumns = join(
-    VERDICTS.map((verdict, v) => sql`SUM(CASE WHEN r."verdict" = ${raw(`'${verdict}'`)} THEN 1 ELSE 0 END) AS ${raw(`"v${v}"`)}`),
-    ", ",
-  );
-  const profileKeys = join(VERDICTS.map((_, v) => raw(`u."v${v}"`)), ", ");
-  const [profiles, contingency] = await Promise.all([
-    db.$queryRaw<Record<string, unknown>[]>(sql`
-      SELECT u."week" AS "week", ${profileKeys}, COUNT(*) AS "units"
-      FROM (
-        SELECT r."revisionId", ${dialect.week(sql`MAX(r."submittedAt")`)} AS "week", ${profileColumns}
-        FROM "Review" r CROSS JOIN "Example" e
-        WHERE e."id" = r."exampleId" AND e."projectId" = ${projectId} AND r."submittedAt" >= ${since} AND r."verdict" IS NOT NULL
-        GROUP BY r."revisionId"
-      ) u
-      GROUP BY u."week", ${profileKeys}`),
-    db.$queryRaw<{ first: string; second: string; firstVerdict: string; secondVerdict: string; units: bigint }[]>(sql`
-      SELECT a."reviewerId" AS "first", b."reviewerId" AS "second", a."verdict" AS "firstVerdict", b."verdict" AS "secondVerdict",
-        COUNT(*) AS "units"
-      FROM "Review" a
-      CROSS JOIN "Example" e
-      JOIN "Review" b ON b."exampleId" = a."exampleId" AND b."revisionId" = a."revisionId" AND b."reviewerId" <> a."reviewerId"
-      WHERE e."id" = a."exampleId" AND e."projectId" = ${projectId} AND a."submittedAt" >= ${since} AND b."submittedAt" >= ${since}
-        AND a."verdict" IS NOT NULL AND b."verdict" IS NOT NULL
-      GROUP BY 1, 2, 3, 4`),
-  ]);
-
-  const unitProfiles = profiles.map((row) => ({
-    week: String(row.week),
-    counts: VERDICTS.map((_, v) => num(row[`v${v}`])),
-    units: num(row.units),
-  }));
+  const rows = await readQualityDays(db, access.projectId, ["profile", "pair"], dayOf(since.getTime()));
+  const unitProfiles = rows
+    .filter((row) => row.kind === "profile")
+    .map((row) => ({ week: row.key[0]!, counts: row.key.slice(1).map(Number), units: row.n }));
+  const contingency = new Map<string, { first: string; second: string; firstVerdict: string; secondVerdict: string; units: number }>();
+  for (const row of rows) {
+    if (row.kind !== "pair") continue;
+    const [first, second, firstVerdict, secondVerdict] = row.key as [string, string, string, string];
+    const id = row.key.join(KEY_SEPARATOR);
+    const cell = contingency.get(id) ?? { first, second, firstVerdict, secondVerdict, units: 0 };
+    cell.units += row.n;
+    contingency.set(id, cell);
+  }
   const byWeek = periodWeeks(since, period.days).map((week) => ({ week, ...alphaOf(unitProfiles.filter((profile) => profile.week === week)) }));
 
-  // Each unordered pair appears twice (a, b) and (b, a); keep the one in name order later.
-  const tables = new Map<string, { first: string; second: string; firstValues: string[]; secondValues: string[] }>();
-  for (const row of contingency) {
-    if (!(row.first < row.second)) continue;
+  // Each pair is summed once, the reviewers in id order; they are put in name order below.
+  const tables = new Map<string, { first: string; second: string; cells: { firstVerdict: string; secondVerdict: string; units: number }[] }>();
+  for (const row of contingency.values()) {
     const key = `${row.first}\u0000${row.second}`;
     let table = tables.get(key);
-    if (!table) tables.set(key, (table = { first: row.first, second: row.second, firstValues: [], secondValues: [] }));
-    for (let n = 0; n < num(row.units); n++) {
-      table.firstValues.push(row.firstVerdict);
-      table.secondValues.push(row.secondVerdict);
-    }
+    if (!table) tables.set(key, (table = { first: row.first, second: row.second, cells: [] }));
+    table.cells.push(row);
   }
   const names = await peopleNamed(db, [...tables.values()].flatMap((table) => [table.first, table.second]));
   const person = (id: string): PersonRef => ({ id, name: names.get(id) ?? "(deleted account)" });
   const pairs = [...tables.values()].map((table): PairAgreement => {
     // Name order, so that "Ada and Bob" reads the same in every row that names Ada.
-    const [first, second, a, b] =
-      compare(person(table.first).name, person(table.second).name) <= 0
-        ? [table.first, table.second, table.firstValues, table.secondValues]
-        : [table.second, table.first, table.secondValues, table.firstValues];
-    const agreeing = a.filter((value, n) => value === b[n]).length;
-    return { first: person(first), second: person(second), units: a.length, observedAgreement: agreeing / a.length, kappa: cohenKappa(a, b) };
+    const [first, second] = compare(person(table.first).name, person(table.second).name) <= 0 ? [table.first, table.second] : [table.second, table.first];
+    // The core's `cohenKappa` from the contingency counts, in its own arithmetic (see its
+    // comment; symmetric in the two reviewers), without listing the revisions one by one.
+    const units = table.cells.reduce((sum, cell) => sum + cell.units, 0);
+    const agreeing = table.cells.reduce((sum, cell) => sum + (cell.firstVerdict === cell.secondVerdict ? cell.units : 0), 0);
+    const firstCounts = new Map<string, number>();
+    const secondCounts = new Map<string, number>();
+    for (const cell of table.cells) {
+      firstCounts.set(cell.firstVerdict, (firstCounts.get(cell.firstVerdict) ?? 0) + cell.units);
+      secondCounts.set(cell.secondVerdict, (secondCounts.get(cell.secondVerdict) ?? 0) + cell.units);
+    }
+    let chance = 0;
+    for (const [verdict, count] of firstCounts) chance += count * (secondCounts.get(verdict) ?? 0);
+    const denominator = units * units - chance;
+    const kappa = denominator === 0 ? null : (units * agreeing - chance) / denominator;
+    return { first: person(first), second: person(second), units, observedAgreement: agreeing / units, kappa };
   });
   pairs.sort((x, y) => compare(x.first.name, y.first.name) || compare(x.second.name, y.second.name) || compare(x.first.id, y.first.id));
   return { period: periodView(since, period.days), overall: alphaOf(unitProfiles), byWeek, pairs };
@@ -480,140 +397,88 @@ export interface AccuracyFigures {
   survival: SurvivalEstimate[];
 }
 
-/** A reviewer's key for a model grader. */
-function graderKey(name: string): string {
-  return `grader:${name}`;
+/** How overlapping upheld flags become one defect; defined beside the per-day sums, which merge them. */
+export { mergeDefects };
+
+/** A reviewer, by key, and a defect category: how many defects they had and missed. */
+interface MissCell {
+  reviewer: string;
+  category: string;
+  missed: number;
+  defects: number;
 }
 
-const DEFECT_SEVERITIES = ["blocker", "major"];
-
-/** One upheld flag that makes a defect, before overlapping ones are merged. */
-interface UpheldFlag extends LabelledRange {
-  id: string;
-  revisionId: string;
-}
-
-/**
- * The defects of some upheld flags: flags of one category on one revision whose ranges overlap
- * (share a code point, directly or through others) become one defect spanning them all, under
- * the first one's id. A flag overlaps the merged range exactly when it overlaps one of them,
- * since the merged range is covered by them without gaps.
- */
-export function mergeDefects(flags: readonly UpheldFlag[]): Defect[] {
-  const sorted = [...flags].sort(
-    (a, b) => compare(a.revisionId, b.revisionId) || compare(a.category, b.category) || a.start - b.start || a.end - b.end || compare(a.id, b.id),
-  );
-  const defects: Defect[] = [];
-  for (const flag of sorted) {
-    const last = defects.at(-1);
-    if (last && last.revisionId === flag.revisionId && last.category === flag.category && flag.start < last.end) {
-      last.end = Math.max(last.end, flag.end);
-    } else {
-      defects.push({ id: flag.id, revisionId: flag.revisionId, start: flag.start, end: flag.end, category: flag.category });
-    }
+/** The miss rate of each group of cells sharing a name. */
+function rateBy(cells: readonly MissCell[], name: (cell: MissCell) => string): Map<string, MissRate> {
+  const sums = new Map<string, { missed: number; defects: number }>();
+  for (const cell of cells) {
+    const sum = sums.get(name(cell)) ?? { missed: 0, defects: 0 };
+    sum.missed += cell.missed;
+    sum.defects += cell.defects;
+    sums.set(name(cell), sum);
   }
-  return defects;
-}
-
-/** The well-formed ranges of a grader report's flags (JSON, as stored); anything else is left out. */
-function graderFlags(stored: unknown): LabelledRange[] {
-  let flags: unknown = stored;
-  if (typeof flags === "string") {
-    try {
-      flags = JSON.parse(flags);
-    } catch {
-      return [];
-    }
-  }
-  if (!Array.isArray(flags)) return [];
-  return flags.flatMap((flag: unknown) => {
-    if (typeof flag !== "object" || flag === null) return [];
-    const { start, end, category } = flag as Record<string, unknown>;
-    if (!Number.isInteger(start) || !Number.isInteger(end) || typeof category !== "string") return [];
-    return [{ start: start as number, end: end as number, category }];
-  });
+  return new Map([...sums].map(([key, sum]) => [key, missRate(sum.missed, sum.defects)]));
 }
 
 /**
  * Miss rates per reviewer and per category with Wilson intervals, and the surviving-defect
- * estimates for k = 1…5 under both rules and both ways, over the defects of reviews submitted
- * in the period. Three queries read only the revisions that hold a defect: their reviewers'
- * flags (defects among them), the model graders' reports on them, and the reviewers' names.
+ * estimates for k = 1…5 under both rules and both ways, over the defects of the revisions whose
+ * last review was submitted in the period. Read from the per-day sums (`quality-summary.ts`):
+ * per reviewer and category how many defects they had and missed, and per defect how many
+ * reviewers it had and how many of them missed it, which is all the estimates rest on.
  */
 export async function getAccuracy(db: Db, access: ProjectAccess, period: QualityPeriod): Promise<AccuracyFigures> {
   const since = periodStart(period);
-  const dialect = dialectOf(db);
-  const severities = join(DEFECT_SEVERITIES.map((severity) => raw(`'${severity}'`)), ", ");
-  // The revisions holding a defect: an upheld blocker or major flag on a review submitted in the period.
-  const defective = sql`
-    SELECT DISTINCT d."exampleId" AS "exampleId", d."revisionId" AS "revisionId"
-    FROM "Review" dr CROSS JOIN "Flag" d CROSS JOIN "Example" e
-    WHERE d."reviewId" = dr."id" AND e."id" = dr."exampleId" AND e."projectId" = ${access.projectId}
-      AND d."decision" = 'upheld' AND d."severity" IN (${severities}) AND dr."submittedAt" >= ${since}`;
-  const [reviewed, graded] = await Promise.all([
-    db.$queryRaw<
-      {
-        revisionId: string;
-        reviewerId: string;
-        inPeriod: bigint | number | boolean;
-        id: string | null;
-        start: number | null;
-        end: number | null;
-        category: string | null;
-        severity: string | null;
-        decision: string | null;
-      }[]
-    >(sql`
-      SELECT r."revisionId" AS "revisionId", r."reviewerId" AS "reviewerId",
-        CASE WHEN r."submittedAt" >= ${since} THEN 1 ELSE 0 END AS "inPeriod",
-        f."id" AS "id", f."start" AS "start", f."end" AS "end", f."category" AS "category", f."severity" AS "severity",
-        f."decision" AS "decision"
-      FROM (${defective}) dv
-      CROSS JOIN "Review" r
-      LEFT JOIN "Flag" f ON f."reviewId" = r."id"
-      WHERE r."exampleId" = dv."exampleId" AND r."revisionId" = dv."revisionId" AND r."submittedAt" IS NOT NULL`),
-    db.$queryRaw<{ revisionId: string; grader: string; flags: unknown }[]>(sql`
-      SELECT g."revisionId" AS "revisionId", g."grader" AS "grader", ${dialect.jsonAsText(sql`g."flags"`)} AS "flags"
-      FROM (${defective}) dv
-      CROSS JOIN "GraderReport" g
-      WHERE g."exampleId" = dv."exampleId" AND g."revisionId" = dv."revisionId"`),
-  ]);
-
-  const upheld: UpheldFlag[] = [];
-  const reviews = new Map<string, RevisionReview & { flags: LabelledRange[] }>();
-  const reviewOf = (reviewer: string, revisionId: string) => {
-    const key = `${reviewer}\u0000${revisionId}`;
-    let review = reviews.get(key);
-    if (!review) reviews.set(key, (review = { reviewer, revisionId, flags: [] }));
-    return review;
-  };
-  for (const row of reviewed) {
-    const review = reviewOf(row.reviewerId, row.revisionId);
-    if (row.id === null || row.start === null || row.end === null || row.category === null) continue;
-    const range = { start: num(row.start), end: num(row.end), category: row.category };
-    review.flags.push(range);
-    if (row.decision === "upheld" && DEFECT_SEVERITIES.includes(row.severity ?? "") && num(row.inPeriod) === 1) {
-      upheld.push({ id: row.id, revisionId: row.revisionId, ...range });
+  const rows = await readQualityDays(db, access.projectId, ["revision", "shared", "miss"], dayOf(since.getTime()));
+  let revisions = 0;
+  const cells = new Map<string, MissCell>();
+  const shared = new Map<string, { reviewers: number; missed: number; defects: number }>();
+  for (const { kind, key, n } of rows) {
+    if (kind === "revision") revisions += n;
+    if (kind === "shared") {
+      const [reviewers, missed] = key.map(Number) as [number, number];
+      const entry = shared.get(key.join(KEY_SEPARATOR)) ?? { reviewers, missed, defects: 0 };
+      entry.defects += n;
+      shared.set(key.join(KEY_SEPARATOR), entry);
+    }
+    if (kind === "miss") {
+      const [reviewer, category, missed] = key as [string, string, string];
+      const id = `${reviewer}${KEY_SEPARATOR}${category}`;
+      const cell = cells.get(id) ?? { reviewer, category, missed: 0, defects: 0 };
+      cell.defects += n;
+      if (missed === "1") cell.missed += n;
+      cells.set(id, cell);
     }
   }
-  for (const row of graded) reviewOf(graderKey(row.grader), row.revisionId).flags.push(...graderFlags(row.flags));
-
-  const defects = mergeDefects(upheld);
-  const observations = missObservations({ defects, reviews: [...reviews.values()] });
-  const rates = missRates(observations);
-  const names = await peopleNamed(db, [...reviews.values()].map((review) => review.reviewer).filter((key) => !key.startsWith("grader:")));
+  // The estimates depend on a defect only through its numbers of reviewers and of misses, so
+  // each defect is given back as anonymous reviewers who caught or missed it.
+  const observations: MissObservation[] = [];
+  for (const { reviewers, missed, defects } of shared.values()) {
+    const observation = {
+      defect: { id: "", revisionId: "", start: 0, end: 0, category: "" },
+      caught: Array.from({ length: reviewers - missed }, (_, n) => `caught ${n}`),
+      missed: Array.from({ length: missed }, (_, n) => `missed ${n}`),
+    };
+    for (let n = 0; n < defects; n++) observations.push(observation);
+  }
+  const missCells = [...cells.values()].filter((cell) => cell.defects > 0);
+  const byReviewer = rateBy(missCells, (cell) => cell.reviewer);
+  const byCategory = rateBy(missCells, (cell) => cell.category);
+  const names = await peopleNamed(db, [...byReviewer.keys()].filter((key) => !key.startsWith("grader:")));
   const reviewerRef = (key: string): ReviewerRef =>
     key.startsWith("grader:")
       ? { key, kind: "grader", name: key.slice("grader:".length) }
       : { key, kind: "person", name: names.get(key) ?? "(deleted account)" };
-  const byCategory = new Map(rates.byCategory.map(({ category, ...rate }) => [category, rate]));
   return {
     period: periodView(since, period.days),
-    revisions: new Set(defects.map((defect) => defect.revisionId)).size,
-    defects: defects.length,
-    pooled: rates.pooled,
-    byReviewer: rates.byReviewer
-      .map(({ reviewer, ...rate }) => ({ reviewer: reviewerRef(reviewer), ...rate }))
+    revisions,
+    defects: observations.length,
+    pooled: missRate(
+      missCells.reduce((sum, cell) => sum + cell.missed, 0),
+      missCells.reduce((sum, cell) => sum + cell.defects, 0),
+    ),
+    byReviewer: [...byReviewer]
+      .map(([reviewer, rate]) => ({ reviewer: reviewerRef(reviewer), ...rate }))
       .sort((a, b) => Number(a.reviewer.kind === "grader") - Number(b.reviewer.kind === "grader") || compare(a.reviewer.name, b.reviewer.name) || compare(a.reviewer.key, b.reviewer.key)),
     byCategory: FLAG_CATEGORIES.map((category) => ({ category, ...(byCategory.get(category) ?? missRate(0, 0)) })),
     survival: survivalEstimates(observations, MAX_POLICY_K),

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { failure } from "../test/fixtures.ts";
 import { as, createTeam, docJson, exampleIn, snapshot, type Team } from "../test/workflow.ts";
+import { setAuditDraw } from "./workflow.ts";
 
 const CALLERS = ["author", "commentator", "reviewer", "adjudicator", "admin", "globalAdmin"] as const;
 type Caller = (typeof CALLERS)[number];
@@ -288,5 +289,121 @@ describe("concurrency", () => {
       if (result.status === "rejected") expect(["CONFLICT", "FORBIDDEN"]).toContain((result.reason as TRPCError).code);
     }
     expect(await db.auditEvent.count({ where: { exampleId: id, from: "draft" } })).toBe(1);
+  });
+});
+
+/**
+ * A seeded source of audit draws (mulberry32): the same seed gives the same draws, so a test
+ * knows which rounds the audit takes. Also counts how often it was asked.
+ */
+function seededDraw(seed: number): { draw: () => number; draws: number[] } {
+  let state = seed >>> 0;
+  const draws: number[] = [];
+  return {
+    draws,
+    draw() {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      const value = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      draws.push(value);
+      return value;
+    },
+  };
+}
+
+describe("the audit rate", () => {
+  it("sends the rounds every reviewer accepted to adjudication when the draw falls under the rate, marked as audits, and accepts the others", async () => {
+    const { db } = database;
+    const audited = await createTeam(db, { auditRate: 0.3 });
+    const source = seededDraw(13);
+    const restore = setAuditDraw(source.draw);
+    try {
+      const outcomes: { stage: string; draw: number }[] = [];
+      for (let i = 0; i < 8; i++) {
+        const { id } = await exampleIn(db, audited, { stage: "review", claimedBy: audited.reviewer, reviews: [{ by: audited.reviewer2, verdict: "accept" }] });
+        const { stage } = await as(db, audited.reviewer).reviews.submit({ exampleId: id, verdict: "accept" });
+        outcomes.push({ stage, draw: source.draws.at(-1)! });
+        const event = await db.auditEvent.findFirstOrThrow({ where: { exampleId: id, from: "review" }, select: { to: true, reason: true, data: true } });
+        expect(event.to).toBe(stage);
+        if (stage === "adjudication") {
+          expect(event.reason).toContain("Audit: every review accepted");
+          expect(event.reason).toContain("audit rate 30 %");
+          expect(event.data).toMatchObject({ action: "complete_review", audit: true, auditRate: 0.3 });
+        } else {
+          expect(event.reason).toBeNull();
+          expect(event.data).not.toHaveProperty("audit");
+        }
+      }
+      expect(source.draws).toHaveLength(8);
+      // Each round went where its own draw said, and the seed gives both outcomes.
+      for (const { stage, draw } of outcomes) expect(stage).toBe(draw < 0.3 ? "adjudication" : "accepted");
+      expect(new Set(outcomes.map((outcome) => outcome.stage))).toEqual(new Set(["adjudication", "accepted"]));
+    } finally {
+      restore();
+    }
+  });
+
+  it("draws nothing for a round that goes to adjudication anyway, nor where the rate is 0", async () => {
+    const { db } = database;
+    const source = seededDraw(7);
+    const restore = setAuditDraw(source.draw);
+    try {
+      const everyOne = await createTeam(db, { auditRate: 1 });
+      const disagreeing = await exampleIn(db, everyOne, { stage: "review", claimedBy: everyOne.reviewer, reviews: [{ by: everyOne.reviewer2, verdict: "reject" }] });
+      expect(await as(db, everyOne.reviewer).reviews.submit({ exampleId: disagreeing.id, verdict: "accept" })).toEqual({ stage: "adjudication" });
+      const event = await db.auditEvent.findFirstOrThrow({ where: { exampleId: disagreeing.id, from: "review" }, select: { reason: true } });
+      expect(event.reason).toBeNull();
+      const none = await exampleIn(db, team, { stage: "review", claimedBy: team.reviewer, reviews: [{ by: team.reviewer2, verdict: "accept" }] });
+      expect(await as(db, team.reviewer).reviews.submit({ exampleId: none.id, verdict: "accept" })).toEqual({ stage: "accepted" });
+      expect(source.draws).toEqual([]);
+    } finally {
+      restore();
+    }
+  });
+
+  it("is a project setting, 5 % by default, that admins change within 0 to 100 %", async () => {
+    const { db } = database;
+    const fresh = await as(db, team.globalAdmin).projects.create({ slug: `audit-${Date.now().toString(36)}`, name: "Audit default" });
+    const api = as(db, team.globalAdmin);
+    expect((await api.projects.get({ projectSlug: fresh.slug })).settings.auditRate).toBe(0.05);
+    expect((await api.projects.updateSettings({ projectSlug: fresh.slug, settings: { auditRate: 0.1 } })).auditRate).toBe(0.1);
+    const refused = await failure(api.projects.updateSettings({ projectSlug: fresh.slug, settings: { auditRate: 1.5 } }));
+    expect(refused.code).toBe("BAD_REQUEST");
+    expect(refused.message).toContain("cannot be above 100 %");
+  });
+});
+
+describe("the adjudication queue", () => {
+  it("stores each completed round's agreement and gives the lowest first, never-computed last, then the oldest", async () => {
+    const { db } = database;
+    const ordered = await createTeam(db, { reviewersPerExample: 3 });
+    const complete = async (verdicts: ["accept" | "changes_needed" | "reject", "accept" | "changes_needed" | "reject"], last: "accept" | "reject") => {
+      const { id } = await exampleIn(db, ordered, {
+        stage: "review",
+        claimedBy: ordered.reviewer,
+        reviews: [
+          { by: ordered.reviewer2, verdict: verdicts[0] },
+          { by: ordered.reviewer3, verdict: verdicts[1] },
+        ],
+      });
+      expect(await as(db, ordered.reviewer).reviews.submit({ exampleId: id, verdict: last })).toEqual({ stage: "adjudication" });
+      return id;
+    };
+    // Oldest first: one put in adjudication without a computed agreement (as an import or an
+    // older round would be), then 1/3 (two of three pairs disagree), then 0 (all different).
+    const unknown = await exampleIn(db, ordered, { stage: "adjudication" });
+    const third = await complete(["accept", "reject"], "accept");
+    const none = await complete(["changes_needed", "reject"], "accept");
+    const agreements = await db.example.findMany({ where: { id: { in: [unknown.id, third, none] } }, select: { id: true, agreement: true } });
+    expect(Object.fromEntries(agreements.map((row) => [row.id, row.agreement]))).toEqual({ [unknown.id]: null, [third]: 1 / 3, [none]: 0 });
+    // Two with equal agreement: the older first.
+    const thirdLater = await complete(["reject", "accept"], "accept");
+
+    const api = as(db, ordered.adjudicator);
+    const taken: (string | null)[] = [];
+    for (let i = 0; i < 4; i++) taken.push((await api.claims.next({ projectSlug: ordered.project.slug, role: "adjudicator" })).exampleId);
+    expect(taken).toEqual([none, third, thirdLater, unknown.id]);
   });
 });

@@ -9,6 +9,11 @@
  * the stage that was read, and still claimed by the caller where the row needs the claim), so
  * that of two concurrent transitions at most one passes; the audit event, the claim's release,
  * the Participation and the review-round bookkeeping are written in the same transaction.
+ *
+ * When a review round completes, the example's `agreement` (the share of reviewer pairs that
+ * gave the same verdict, `verdictAgreement`) is stored for the adjudication queue, and a round
+ * that would be accepted goes to adjudication anyway with the project's audit rate, drawn at
+ * random ({@link setAuditDraw}), so that misses are measured where nobody flagged (SPEC §4).
  */
 import {
   createSchema,
@@ -17,6 +22,7 @@ import {
   STAGES,
   transitionsFrom,
   uncommentedMarks,
+  verdictAgreement,
   badBehaviourMarks,
   type Role,
   type Stage,
@@ -90,6 +96,25 @@ interface GuardContext {
   headDoc(): Promise<Node>;
   participations(): Promise<Set<ParticipationRole>>;
   roundReviews(): Promise<{ reviewerId: string; verdict: string | null; blockers: number }[]>;
+  /** Whether a round that passed review is drawn for an audit: drawn once, with the project's audit rate. */
+  auditDrawn(): Promise<boolean>;
+}
+
+/** A source of numbers uniformly drawn from [0, 1), like `Math.random`. */
+export type AuditDraw = () => number;
+
+let auditDraw: AuditDraw = Math.random;
+
+/**
+ * Replaces the source of the audit draws (tests give a seeded one so that both outcomes are
+ * certain); returns a function that puts the previous source back.
+ */
+export function setAuditDraw(draw: AuditDraw): () => void {
+  const previous = auditDraw;
+  auditDraw = draw;
+  return () => {
+    auditDraw = previous;
+  };
 }
 
 /** Reads a stored stage, refusing a value that is not one. */
@@ -143,8 +168,8 @@ async function hasMarks(context: GuardContext): Promise<boolean> {
   return badBehaviourMarks(await context.headDoc()).length > 0;
 }
 
-/** Whether the round has all its reviews in and they agree on acceptance. */
-async function roundOutcome(context: GuardContext): Promise<{ complete: boolean; agree: boolean; message: string }> {
+/** Whether the round has all its reviews in, whether they agree on acceptance, and whether an accepting round was drawn for an audit. */
+async function roundOutcome(context: GuardContext): Promise<{ complete: boolean; agree: boolean; audited: boolean; message: string }> {
   const k = context.settings.reviewersPerExample;
   const reviews = await context.roundReviews();
   const submitted = reviews.filter((review) => review.verdict !== null);
@@ -155,6 +180,7 @@ async function roundOutcome(context: GuardContext): Promise<{ complete: boolean;
     return {
       complete,
       agree: complete,
+      audited: false,
       message: callerIn
         ? `You have submitted your review of round ${context.example.reviewRound}.`
         : `The round needs ${k} reviews and ${submitted.length} are in, so submitting yours does not complete it yet.`,
@@ -162,7 +188,7 @@ async function roundOutcome(context: GuardContext): Promise<{ complete: boolean;
   }
   const complete = submitted.length >= k;
   const agree = complete && submitted.every((review) => review.verdict === "accept" && review.blockers === 0);
-  return { complete, agree, message: `The round needs ${k} reviews and ${submitted.length} are in.` };
+  return { complete, agree, audited: agree && (await context.auditDrawn()), message: `The round needs ${k} reviews and ${submitted.length} are in.` };
 }
 
 /**
@@ -212,12 +238,13 @@ const GUARDS: Record<TransitionGuard, (context: GuardContext) => Promise<DomainE
   },
   async reviews_agree(context) {
     const outcome = await roundOutcome(context);
-    if (outcome.agree) return null;
+    if (outcome.agree && !outcome.audited) return null;
+    if (outcome.audited) return new ConflictError("Every review accepts, but the round was drawn for an audit, so it goes to adjudication.");
     return new ConflictError(outcome.complete ? "The reviews do not all accept, or a flag is a blocker." : outcome.message);
   },
   async reviews_disagree(context) {
     const outcome = await roundOutcome(context);
-    if (outcome.complete && (context.mode === "preview" || !outcome.agree)) return null;
+    if (outcome.complete && (context.mode === "preview" || !outcome.agree || outcome.audited)) return null;
     return new ConflictError(outcome.complete ? "Every review accepts and no flag is a blocker." : outcome.message);
   },
   async reason_given(context) {
@@ -233,6 +260,7 @@ async function loadContext(tx: Prisma.TransactionClient, access: ProjectAccess, 
   let headDoc: Promise<Node> | null = null;
   let participations: Promise<Set<ParticipationRole>> | null = null;
   let roundReviews: ReturnType<GuardContext["roundReviews"]> | null = null;
+  let audited: Promise<boolean> | null = null;
   return {
     tx,
     access,
@@ -260,6 +288,7 @@ async function loadContext(tx: Prisma.TransactionClient, access: ProjectAccess, 
             blockers: review._count.flags,
           })),
         )),
+    auditDrawn: () => (audited ??= Promise.resolve(settings.auditRate > 0 && auditDraw() < settings.auditRate)),
   };
 }
 
@@ -343,6 +372,8 @@ export async function transitionInTransaction(
   const row = await chooseTransition(context, request);
   const { example } = context;
   const entersReview = row.to === "review";
+  const completesRound = row.action === "complete_review";
+  const audit = completesRound && row.to === "adjudication" && (await roundOutcome(context)).audited;
   const moved = await tx.example.updateMany({
     where: { id: example.id, stage: row.from, ...(row.guards.includes("holds_claim") ? heldBy(access.userId, context.now) : {}) },
     data: {
@@ -350,6 +381,7 @@ export async function transitionInTransaction(
       claimedById: null,
       claimExpiresAt: null,
       ...(entersReview ? { reviewRound: { increment: 1 }, reviewRevisionId: example.headRevisionId } : {}),
+      ...(completesRound ? { agreement: await roundAgreement(context) } : {}),
     },
   });
   if (moved.count !== 1) {
@@ -367,11 +399,31 @@ export async function transitionInTransaction(
       exampleId: example.id,
       from: row.from,
       to: row.to,
-      ...(reason === null ? {} : { reason }),
-      data: { action: row.action, round: entersReview ? example.reviewRound + 1 : example.reviewRound },
+      ...(audit ? { reason: auditReason(context.settings.auditRate) } : reason === null ? {} : { reason }),
+      data: {
+        action: row.action,
+        round: entersReview ? example.reviewRound + 1 : example.reviewRound,
+        ...(audit ? { audit: true, auditRate: context.settings.auditRate } : {}),
+      },
     },
   ]);
   return { stage: row.to };
+}
+
+/** The agreement of the round's submitted verdicts (see `verdictAgreement`). */
+async function roundAgreement(context: GuardContext): Promise<number | null> {
+  const reviews = await context.roundReviews();
+  return verdictAgreement(reviews.flatMap((review) => (review.verdict === null ? [] : [review.verdict])));
+}
+
+/** The audit event's reason for a round drawn for an audit, in words for the adjudicator and the audit log. */
+function auditReason(rate: number): string {
+  return `Audit: every review accepted, and the round was drawn at random (audit rate ${formatPercent(rate)}) to be adjudicated anyway, so that misses are measured where nobody flagged.`;
+}
+
+/** A share as a percentage with at most one decimal ("5 %", "2.5 %"). */
+function formatPercent(share: number): string {
+  return `${Math.round(share * 1000) / 10} %`;
 }
 
 /**

@@ -36,7 +36,7 @@ async function withServer<T>(serverUrl: string, work: (client: pg.Client) => Pro
   }
 }
 
-async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> {
+async function createPostgresDatabase(serverUrl: string, migrate: boolean): Promise<TestDatabase> {
   const name = `studio_t_${randomBytes(6).toString("hex")}`;
   await withServer(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
@@ -44,7 +44,7 @@ async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> 
   const databaseUrl = url.toString();
   const drop = () => withServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   try {
-    await migrateDatabase(databaseUrl);
+    if (migrate) await migrateDatabase(databaseUrl);
     const db = await createDb(databaseUrl);
     return {
       db,
@@ -61,10 +61,10 @@ async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> 
   }
 }
 
-async function createSqliteDatabase(): Promise<TestDatabase> {
+async function createSqliteDatabase(migrate: boolean): Promise<TestDatabase> {
   const folder = await mkdtemp(join(tmpdir(), "studio-test-"));
   const url = `file:${join(folder, "studio.db")}`;
-  await migrateDatabase(url);
+  if (migrate) await migrateDatabase(url);
   const db = await createDb(url);
   return {
     db,
@@ -77,8 +77,12 @@ async function createSqliteDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** Creates and migrates a database for one test file (PostgreSQL when `TEST_DATABASE_URL` is set). */
-export function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * Creates and migrates a database for one test file (PostgreSQL when `TEST_DATABASE_URL` is
+ * set); with `migrate: false` it is left without tables, as a newly created database is.
+ */
+export function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL?.trim();
-  return serverUrl ? createPostgresDatabase(serverUrl) : createSqliteDatabase();
+  const migrate = options.migrate ?? true;
+  return serverUrl ? createPostgresDatabase(serverUrl, migrate) : createSqliteDatabase(migrate);
 }

@@ -45,7 +45,7 @@ export interface Team {
   globalAdmin: ActiveSession;
 }
 
-/** Creates a project with one person per role (three reviewers, two authors) and a global admin. */
+/** Creates a project with one person per role (three reviewers, two authors) and a global admin; no audits unless `settings` sets an audit rate. */
 export async function createTeam(db: Db, settings: Partial<ProjectSettings> = {}): Promise<Team> {
   const person = (name: string, isAdmin = false) => signedInUser(db, { name, isAdmin });
   const [writer, author, commentator, reviewer, reviewer2, reviewer3, adjudicator, admin, globalAdmin] = await Promise.all([
@@ -70,10 +70,10 @@ export async function createTeam(db: Db, settings: Partial<ProjectSettings> = {}
     [admin, "admin"],
   ];
   const project = await projectWithMembers(db, roles.map(([session, role]) => ({ session, roles: [role] })));
-  if (Object.keys(settings).length > 0) {
-    const { settings: stored } = await db.project.findUniqueOrThrow({ where: { id: project.id }, select: { settings: true } });
-    await db.project.update({ where: { id: project.id }, data: { settings: { ...readProjectSettings(stored), ...settings } }, select: { id: true } });
-  }
+  // No audits unless a test asks for them: a round that passes review is then always accepted.
+  const wanted: Partial<ProjectSettings> = { auditRate: 0, ...settings };
+  const { settings: stored } = await db.project.findUniqueOrThrow({ where: { id: project.id }, select: { settings: true } });
+  await db.project.update({ where: { id: project.id }, data: { settings: { ...readProjectSettings(stored), ...wanted } }, select: { id: true } });
   return { project, writer, author, commentator, reviewer, reviewer2, reviewer3, adjudicator, admin, globalAdmin };
 }
 

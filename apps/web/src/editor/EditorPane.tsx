@@ -2,7 +2,7 @@ import type { Node } from "prosemirror-model";
 import type { EditorState, Plugin } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
-import { MarksPanel } from "./MarksPanel.tsx";
+import { MarksPanel, type MarkActions } from "./MarksPanel.tsx";
 import { noticeKey } from "./plugins/notices.ts";
 import { createEditorState, createEditorView } from "./setup.ts";
 import { TaggedText } from "./TaggedText.tsx";
@@ -25,6 +25,8 @@ export interface EditorPaneProps {
    * pass a stable array.
    */
   plugins?: readonly Plugin[];
+  /** Extra controls for each uncommented mark (drafted commentary); pass a stable function. */
+  uncommentedActions?: MarkActions | undefined;
 }
 
 const NO_PLUGINS: readonly Plugin[] = [];
@@ -34,7 +36,7 @@ const NO_PLUGINS: readonly Plugin[] = [];
  * text and the bad-behaviour marks. The view is created once per `doc`; React renders only the
  * chrome around it, from the latest state.
  */
-export function EditorPane({ doc, viewRef, onDocChange, editable, plugins = NO_PLUGINS }: EditorPaneProps) {
+export function EditorPane({ doc, viewRef, onDocChange, editable, plugins = NO_PLUGINS, uncommentedActions }: EditorPaneProps) {
   const place = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<EditorState>(() => createEditorState(doc, plugins));
   const [view, setView] = useState<EditorView | null>(null);
@@ -82,7 +84,7 @@ export function EditorPane({ doc, viewRef, onDocChange, editable, plugins = NO_P
       </div>
       <div ref={place} className={`editor-shell${showTags ? " show-tags" : ""}`} />
       <TaggedText doc={settledDoc} />
-      <MarksPanel view={view} state={state} doc={settledDoc} />
+      <MarksPanel view={view} state={state} doc={settledDoc} uncommentedActions={uncommentedActions} />
     </div>
   );
 }

@@ -9,8 +9,8 @@ function when(date: string | Date): string {
 }
 
 /**
- * Every revision of an example with its author and time, and the word diff between any two
- * (by default the latest change).
+ * Every revision of an example with its author, time and whether a model drafted part of it
+ * (with the model's name), and the word diff between any two (by default the latest change).
  */
 export function HistoryView({ exampleId }: { exampleId: string }) {
   const trpc = useTRPC();
@@ -49,7 +49,10 @@ export function HistoryView({ exampleId }: { exampleId: string }) {
             .map((r) => (
               <tr key={r.id}>
                 <td>{r.number}</td>
-                <td>{r.author.name}</td>
+                <td>
+                  {r.author.name}
+                  {r.modelDrafted && <span className="muted"> · model-drafted{r.draftModel ? ` (${r.draftModel})` : ""}</span>}
+                </td>
                 <td>{when(r.createdAt)}</td>
               </tr>
             ))}

@@ -1,7 +1,7 @@
 import type { Node } from "prosemirror-model";
 import type { Command, EditorState } from "prosemirror-state";
 import type { EditorView } from "prosemirror-view";
-import { memo, useCallback, useMemo, useState } from "react";
+import { memo, useCallback, useMemo, useState, type ReactNode } from "react";
 import { BAD_BEHAVIOUR_CATEGORIES, type BadBehaviourCategory } from "@prealign/core";
 import { markBadBehaviour } from "./commands/markBadBehaviour.ts";
 import { removeBadBehaviour } from "./commands/removeBadBehaviour.ts";
@@ -29,10 +29,15 @@ interface MarkListProps {
   /** The span chosen in "Commented by", or null. */
   chosen: string | null;
   run: (command: Command) => void;
+  /** More controls for each mark (drafted commentary for uncommented ones). */
+  actions?: MarkActions | undefined;
 }
 
+/** Renders extra controls for one mark of the panel's lists; pass a stable function. */
+export type MarkActions = (entry: BadBehaviourEntry, text: string) => ReactNode;
+
 /** One list of marks. Memoised: it changes only with the (debounced) document, not per keystroke. */
-const MarkList = memo(function MarkList({ title, marks, spans, chosen, run }: MarkListProps) {
+const MarkList = memo(function MarkList({ title, marks, spans, chosen, run, actions }: MarkListProps) {
   const index = new Map(spans.map((span, i) => [span.id, i]));
   return (
     <ul className="mark-list" aria-label={title}>
@@ -49,6 +54,7 @@ const MarkList = memo(function MarkList({ title, marks, spans, chosen, run }: Ma
             <button type="button" className="secondary" onClick={() => run(removeBadBehaviour(entry.id))} aria-label={`Remove mark “${text}”`}>
               Remove
             </button>
+            {actions?.(entry, text)}
           </li>
         );
       })}
@@ -59,10 +65,11 @@ const MarkList = memo(function MarkList({ title, marks, spans, chosen, run }: Ma
 /**
  * Bad-behaviour marks: a form that marks the selected human or quoted text with a category and
  * the AI span commenting on it ("Commented by"), and the marks, uncommented ones first; each
- * can be linked to the span chosen in "Commented by", or removed. The lists walk the whole
+ * can be linked to the span chosen in "Commented by", or removed; the page may add controls to
+ * the uncommented ones (`uncommentedActions`: asking a model for a draft). The lists walk the whole
  * document, so they take a debounced `doc`; only the "Mark" button follows the live `state`.
  */
-export function MarksPanel({ view, state, doc }: { view: EditorView | null; state: EditorState; doc: Node }) {
+export function MarksPanel({ view, state, doc, uncommentedActions }: { view: EditorView | null; state: EditorState; doc: Node; uncommentedActions?: MarkActions | undefined }) {
   const [category, setCategory] = useState<BadBehaviourCategory>("deceit");
   const [choice, setChoice] = useState("");
   const spans = useMemo(() => collectAiSpans(doc), [doc]);
@@ -118,7 +125,7 @@ export function MarksPanel({ view, state, doc }: { view: EditorView | null; stat
         </button>
       </div>
       <h3>Uncommented marks ({uncommented.length})</h3>
-      {uncommented.length === 0 ? <p className="muted">None: every mark has AI commentary.</p> : <MarkList title="Uncommented marks" marks={uncommented} spans={spans} chosen={chosen} run={run} />}
+      {uncommented.length === 0 ? <p className="muted">None: every mark has AI commentary.</p> : <MarkList title="Uncommented marks" marks={uncommented} spans={spans} chosen={chosen} run={run} actions={uncommentedActions} />}
       {commented.length > 0 && (
         <>
           <h3>Commented marks ({commented.length})</h3>

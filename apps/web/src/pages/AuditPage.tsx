@@ -13,6 +13,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   "example.import": "Examples imported",
   "project.create": "Project created",
   "project.settings": "Settings changed",
+  "project.model": "Model connection changed",
   "member.add": "Member added",
   "member.roles": "Member roles changed",
   "member.remove": "Member removed",

@@ -1,6 +1,7 @@
 /**
  * A project's dashboard (`/projects/:slug/dashboard`, for its admins and adjudicators): what the
- * examples are doing, how far reviewers agree, and how often they miss real defects — the figures
+ * examples are doing, how far reviewers agree, how often they miss real defects, and how well the
+ * accepted examples cover the scenario library's behaviours (now, whatever the period) — the figures
  * of SPEC §4 over a period the reader picks, kept in the address (`?days=`). Every chart has its
  * numbers under "Show the numbers", and says "not enough data" where the data cannot carry one.
  *
@@ -13,6 +14,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { AccuracyFigures } from "../dashboard/AccuracyFigures.tsx";
 import { StageFigures, ThroughputFigures } from "../dashboard/ActivityFigures.tsx";
 import { AgreementFigures } from "../dashboard/AgreementFigures.tsx";
+import { CoverageFigures } from "../dashboard/CoverageFigures.tsx";
 import "../dashboard/dashboard.css";
 import { errorMessage, useTRPC } from "../trpc.ts";
 
@@ -42,6 +44,7 @@ export function DashboardPage() {
   const activity = useQuery(trpc.quality.activity.queryOptions(input));
   const agreement = useQuery(trpc.quality.agreement.queryOptions(input));
   const accuracy = useQuery(trpc.quality.accuracy.queryOptions(input));
+  const coverage = useQuery(trpc.scenarios.coverage.queryOptions({ projectSlug: slug }));
   const period = activity.data?.period ?? agreement.data?.period ?? accuracy.data?.period;
   return (
     <section className="dashboard">
@@ -86,6 +89,9 @@ export function DashboardPage() {
       </Part>
       <Part title="Reviewer accuracy" id="accuracy-title" query={accuracy}>
         {(data) => <AccuracyFigures accuracy={data} />}
+      </Part>
+      <Part title="Coverage" id="coverage-title" query={coverage}>
+        {(data) => <CoverageFigures coverage={data} />}
       </Part>
     </section>
   );

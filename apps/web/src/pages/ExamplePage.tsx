@@ -1,11 +1,12 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Node } from "prosemirror-model";
 import type { EditorView } from "prosemirror-view";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import type { Stage } from "@prealign/core";
 import type { RouterOutputs } from "@prealign/api";
 import { createSchema, docToText } from "@prealign/core";
+import { DraftPanel, useAssistStatus } from "../assist/DraftPanel.tsx";
 import { ErrorBoundary } from "../components/ErrorBoundary.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { ConflictView } from "../editor/ConflictView.tsx";
@@ -16,6 +17,7 @@ import { revisionDoc } from "../editor/revisionDoc.ts";
 import { SaveStatusView } from "../editor/SaveStatusView.tsx";
 import { startingPoint } from "../editor/startingPoint.ts";
 import { useAutosave } from "../editor/useAutosave.ts";
+import { ScenarioPrompt } from "../scenarios/ScenarioPrompt.tsx";
 import { useSession } from "../session.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
 import { ActionBar } from "../workflow/ActionBar.tsx";
@@ -79,6 +81,18 @@ function ExampleWorkspace({ example, userId }: { example: Example; userId: strin
   /** The uncommented marks the commentary gate named, with the text they count in. */
   const [gate, setGate] = useState<{ marks: GateMark[]; text: string } | null>(null);
   const stage = example.stage as Stage;
+  const assist = useAssistStatus(example.project.slug);
+  /** The mark whose commentary the model is drafting, if any. */
+  const [drafting, setDrafting] = useState<{ id: string; text: string } | null>(null);
+  const canDraft = editable && assist.data?.configured === true && (stage === "draft" || (stage === "commentary" && Boolean(example.claim?.mine)));
+  const draftButton = useCallback(
+    (entry: { id: string }, text: string) => (
+      <button type="button" className="secondary" onClick={() => setDrafting({ id: entry.id, text })} aria-label={`Draft commentary for “${text}”`}>
+        Draft commentary
+      </button>
+    ),
+    [],
+  );
 
   /** A submit sends pending edits first: the server judges the text it has. */
   async function beforeSubmit(): Promise<string | null> {
@@ -139,6 +153,7 @@ function ExampleWorkspace({ example, userId }: { example: Example; userId: strin
         onDone={() => setGate(null)}
       />
       {gate && <GateRefusal marks={gate.marks} viewRef={viewRef} text={gate.text} />}
+      <ScenarioPrompt exampleId={example.id} />
       <p className="muted">
         Project <Link to={`/projects/${example.project.slug}`}>{example.project.name}</Link>
         {editable ? "" : ` · You cannot edit this example in its ${example.stage} stage; the text is shown read-only.`}
@@ -194,7 +209,24 @@ function ExampleWorkspace({ example, userId }: { example: Example; userId: strin
               }}
             />
           )}
-          <EditorPane doc={doc} viewRef={viewRef} onDocChange={editable ? change : () => {}} editable={editable} plugins={plugins} />
+          <EditorPane
+            doc={doc}
+            viewRef={viewRef}
+            onDocChange={editable ? change : () => {}}
+            editable={editable}
+            plugins={plugins}
+            uncommentedActions={canDraft ? draftButton : undefined}
+          />
+          {drafting && (
+            <DraftPanel
+              key={drafting.id}
+              exampleId={example.id}
+              mark={drafting}
+              viewRef={viewRef}
+              unalignedQuotes={example.project.settings.unalignedQuotes}
+              onClose={() => setDrafting(null)}
+            />
+          )}
           {(stage === "draft" || stage === "commentary") && <FlagsToAddress exampleId={example.id} viewRef={viewRef} doc={doc} />}
           <HistoryView exampleId={example.id} />
         </div>

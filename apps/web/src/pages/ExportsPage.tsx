@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@prealign/api";
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
+import { BAD_BEHAVIOUR_CATEGORIES } from "@prealign/core";
 import { formatBytes, isUnfinished, JOB_POLL_MS, JobProgress } from "../data/JobProgress.tsx";
 import { errorMessage, useTRPC } from "../trpc.ts";
 
@@ -14,7 +15,8 @@ interface SnapshotSummary {
   shards?: Array<{ path: string; sha256: string; records: number; bytes: number; tokens?: number | null }>;
   added?: number;
   removed?: number;
-  duplicates?: number;
+  duplicates?: { count: number };
+  filters?: { scenario: string | null; category: string | null; created_from: string | null; created_to: string | null };
 }
 
 const FORMATS = ["both", "jsonl", "parquet"] as const;
@@ -50,10 +52,14 @@ export function ExportsPage() {
   const cancel = useMutation(trpc.jobs.cancel.mutationOptions({ onSuccess: refresh }));
   const [format, setFormat] = useState<(typeof FORMATS)[number]>("both");
   const [tokenizer, setTokenizer] = useState<(typeof TOKENIZERS)[number]>("o200k_base");
+  const [filters, setFilters] = useState({ scenario: "", category: "", createdFrom: "", createdTo: "" });
+  const setFilter = (name: keyof typeof filters) => (event: { target: { value: string } }) => setFilters({ ...filters, [name]: event.target.value });
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    start.mutate({ projectSlug: slug, format, tokenizer });
+    // Empty fields filter nothing.
+    const chosen = Object.fromEntries(Object.entries(filters).filter(([, value]) => value.trim() !== ""));
+    start.mutate({ projectSlug: slug, format, tokenizer, filters: chosen });
   }
 
   const jobs = exports.data?.jobs ?? [];
@@ -90,6 +96,32 @@ export function ExportsPage() {
             ))}
           </select>
         </label>
+        <fieldset className="export-filters">
+          <legend>Only examples (optional)</legend>
+          <label>
+            Scenario key
+            <input value={filters.scenario} onChange={setFilter("scenario")} />
+          </label>
+          <label>
+            With a mark of
+            <select value={filters.category} onChange={setFilter("category")}>
+              <option value="">any category</option>
+              {BAD_BEHAVIOUR_CATEGORIES.map((category) => (
+                <option key={category} value={category}>
+                  {category.replaceAll("_", " ")}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Created from
+            <input type="date" value={filters.createdFrom} onChange={setFilter("createdFrom")} />
+          </label>
+          <label>
+            Created to
+            <input type="date" value={filters.createdTo} onChange={setFilter("createdTo")} />
+          </label>
+        </fieldset>
         <button type="submit" disabled={start.isPending || unfinished.length > 0}>
           Export
         </button>
@@ -114,6 +146,15 @@ export function ExportsPage() {
   );
 }
 
+/** A snapshot's filters in words (null when it took every accepted example). */
+function describeFilters(filters: NonNullable<SnapshotSummary["filters"]>): string | null {
+  const parts: string[] = [];
+  if (filters.scenario !== null) parts.push(`scenario "${filters.scenario}"`);
+  if (filters.category !== null) parts.push(`a mark of ${filters.category.replaceAll("_", " ")}`);
+  if (filters.created_from !== null || filters.created_to !== null) parts.push(`created ${filters.created_from ?? "any time"} to ${filters.created_to ?? "now"}`);
+  return parts.length === 0 ? null : parts.join(", ");
+}
+
 function SnapshotCard({ slug, snapshot }: { slug: string; snapshot: Snapshot }) {
   const summary = (snapshot.summary ?? {}) as SnapshotSummary;
   const fileUrl = (path: string) => `/api/projects/${encodeURIComponent(slug)}/snapshots/${snapshot.id}/files/${path}`;
@@ -125,8 +166,9 @@ function SnapshotCard({ slug, snapshot }: { slug: string; snapshot: Snapshot }) 
         {snapshot.records.toLocaleString()} examples · {formatBytes(snapshot.bytes)}
         {summary.tokenizer ? ` · tokenizer ${summary.tokenizer}` : ""}
         {summary.added !== undefined ? ` · ${summary.added.toLocaleString()} added, ${(summary.removed ?? 0).toLocaleString()} removed since the previous snapshot` : ""}
-        {summary.duplicates ? ` · ${summary.duplicates.toLocaleString()} duplicate texts left out` : ""}
+        {summary.duplicates?.count ? ` · ${summary.duplicates.count.toLocaleString()} duplicate texts left out` : ""}
       </p>
+      {summary.filters && describeFilters(summary.filters) !== null && <p>Only examples with {describeFilters(summary.filters)}</p>}
       <p className="muted">On the server: {snapshot.path}</p>
       <ul className="snapshot-files" aria-label="Files">
         {SNAPSHOT_FILES.map((path) => (

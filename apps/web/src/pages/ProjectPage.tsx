@@ -29,6 +29,9 @@ export function ProjectPage() {
         {(roles.includes("author") || user?.isAdmin) && <NewExampleButton slug={slug} />}
       </div>
       <p className="muted">Your roles: {roles.length > 0 ? roles.join(", ") : "none (global admin)"}</p>
+      <p>
+        <Link to={`/projects/${slug}/scenarios`}>Scenarios</Link>
+      </p>
       {canManage && (
         <nav aria-label="Project administration" className="project-admin">
           <Link to={`/projects/${slug}/settings`}>Settings</Link>
@@ -109,18 +112,45 @@ function GuidelinesEditor({ slug, current }: { slug: string; current: { version:
   );
 }
 
+/**
+ * "New example" creates a draft and opens it; with a scenario chosen beside it (none by
+ * default), the draft is written for that scenario, whose prompt its page then shows.
+ */
 function NewExampleButton({ slug }: { slug: string }) {
   const trpc = useTRPC();
   const navigate = useNavigate();
-  const create = useMutation(
-    trpc.examples.create.mutationOptions({ onSuccess: (example) => navigate(`/examples/${example.id}`) }),
-  );
+  const scenarios = useQuery(trpc.scenarios.list.queryOptions({ projectSlug: slug }));
+  const [scenarioId, setScenarioId] = useState("");
+  const open = (example: { id: string }) => navigate(`/examples/${example.id}`);
+  const create = useMutation(trpc.examples.create.mutationOptions({ onSuccess: open }));
+  const start = useMutation(trpc.scenarios.startExample.mutationOptions({ onSuccess: open }));
+  const error = create.error ?? start.error;
   return (
     <div>
-      <button type="button" onClick={() => create.mutate({ projectSlug: slug })} disabled={create.isPending}>
-        New example
-      </button>
-      {create.error && <p role="alert" className="error">{errorMessage(create.error)}</p>}
+      <div className="inline-form">
+        {scenarios.data && scenarios.data.length > 0 && (
+          <label className="inline-label">
+            Scenario
+            {/* Named on its own: from the label around it, the name would take in the chosen option too. */}
+            <select aria-label="Scenario" value={scenarioId} onChange={(e) => setScenarioId(e.target.value)}>
+              <option value="">None</option>
+              {scenarios.data.map((scenario) => (
+                <option key={scenario.id} value={scenario.id}>
+                  {scenario.key}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <button
+          type="button"
+          onClick={() => (scenarioId ? start.mutate({ projectSlug: slug, scenarioId }) : create.mutate({ projectSlug: slug }))}
+          disabled={create.isPending || start.isPending}
+        >
+          New example
+        </button>
+      </div>
+      {error && <p role="alert" className="error">{errorMessage(error)}</p>}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { EditorView } from "prosemirror-view";
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { docModeSpans, VERDICTS, type Verdict } from "@prealign/core";
+import { GraderSuggestions } from "../assist/GraderSuggestions.tsx";
 import { workPath } from "../components/TakeNextButton.tsx";
 import { errorMessage, useTRPC } from "../trpc.ts";
 import { FlagForm } from "../workflow/FlagForm.tsx";
@@ -137,6 +138,7 @@ function ReviewWorkspace({ example, review }: { example: Example; review: Review
             Keys: <kbd>a</kbd> accept, <kbd>c</kbd> changes needed, <kbd>r</kbd> reject, <kbd>Enter</kbd> submit and take next, <kbd>f</kbd> flag the selection.
           </p>
           <RevisionText doc={doc} label="Reviewed text" highlights={highlights} onSelect={setSelection} viewRef={viewRef} offsets={offsets} />
+          <GraderSuggestions exampleId={example.id} text={text} mine={myFlags} canAct={!submitted} />
           {!submitted && <FlagForm ref={categoryRef} exampleId={example.id} text={text} selection={selection} refusal={flagRefusal(spans, selection)} onAdded={() => viewRef.current?.focus()} />}
           <section className="card" aria-labelledby="my-flags-title">
             <h2 id="my-flags-title">Your flags ({myFlags.length})</h2>

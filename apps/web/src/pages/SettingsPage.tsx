@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@prealign/api";
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
+import { ModelSettings } from "../assist/ModelSettings.tsx";
 import { useSession } from "../session.ts";
 import { errorMessage, useTRPC } from "../trpc.ts";
 
@@ -14,7 +15,7 @@ const MAX_REVIEWERS = 10;
 
 /**
  * A project's settings (`/projects/:slug/settings`): the review policy (reviewers per example,
- * skipping commentary when there are no marks) and the grammar and lint options. Project
+ * skipping commentary when there are no marks, the audit rate) and the grammar and lint options. Project
  * admins change them; other members see them read-only.
  */
 export function SettingsPage() {
@@ -33,6 +34,7 @@ export function SettingsPage() {
       <h1>Settings</h1>
       {!canManage && <p className="muted">Only the project's admins can change these settings.</p>}
       <SettingsForm slug={slug} stored={project.data.settings} canManage={canManage} />
+      {canManage && <ModelSettings slug={slug} />}
     </section>
   );
 }
@@ -45,6 +47,8 @@ function SettingsForm({ slug, stored, canManage }: { slug: string; stored: Proje
   const [edits, setEdits] = useState<Partial<ProjectSettings>>({});
   // k is kept as typed, so that clearing the field to type another number is possible.
   const [reviewers, setReviewers] = useState<string | null>(null);
+  // The audit rate is shown and typed as a percentage, kept as typed like k.
+  const [auditPercent, setAuditPercent] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const update = useMutation(
     trpc.projects.updateSettings.mutationOptions({
@@ -52,6 +56,7 @@ function SettingsForm({ slug, stored, canManage }: { slug: string; stored: Proje
         queryClient.setQueryData(trpc.projects.get.queryKey({ projectSlug: slug }), (project) => (project ? { ...project, settings: next } : project));
         setEdits({});
         setReviewers(null);
+        setAuditPercent(null);
         setSaved(true);
         await queryClient.invalidateQueries(trpc.projects.get.queryFilter({ projectSlug: slug }));
       },
@@ -61,7 +66,14 @@ function SettingsForm({ slug, stored, canManage }: { slug: string; stored: Proje
   const reviewersText = reviewers ?? String(stored.reviewersPerExample);
   const k = Number(reviewersText);
   const kValid = reviewersText.trim() !== "" && Number.isInteger(k) && k >= MIN_REVIEWERS && k <= MAX_REVIEWERS;
-  const wanted: ProjectSettings = { ...settings, reviewersPerExample: kValid ? k : stored.reviewersPerExample };
+  const auditText = auditPercent ?? String(Math.round(stored.auditRate * 1000) / 10);
+  const audit = Number(auditText);
+  const auditValid = auditText.trim() !== "" && Number.isFinite(audit) && audit >= 0 && audit <= 100;
+  const wanted: ProjectSettings = {
+    ...settings,
+    reviewersPerExample: kValid ? k : stored.reviewersPerExample,
+    auditRate: auditValid && audit !== Math.round(stored.auditRate * 1000) / 10 ? audit / 100 : stored.auditRate,
+  };
   const changes = Object.fromEntries(
     (Object.keys(wanted) as Array<keyof ProjectSettings>).filter((key) => wanted[key] !== stored[key]).map((key) => [key, wanted[key]]),
   ) as Partial<ProjectSettings>;
@@ -75,7 +87,7 @@ function SettingsForm({ slug, stored, canManage }: { slug: string; stored: Proje
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (!kValid || !dirty) return;
+    if (!kValid || !auditValid || !dirty) return;
     update.mutate({ projectSlug: slug, settings: changes });
   }
 
@@ -115,6 +127,30 @@ function SettingsForm({ slug, stored, canManage }: { slug: string; stored: Proje
           />
           Skip commentary when an example has no bad-behaviour marks
         </label>
+        <label>
+          Audit rate (%)
+          <input
+            type="number"
+            inputMode="decimal"
+            min={0}
+            max={100}
+            step={0.1}
+            required
+            value={auditText}
+            aria-describedby="audit-help"
+            aria-invalid={!auditValid}
+            onChange={(e) => {
+              setSaved(false);
+              update.reset();
+              setAuditPercent(e.target.value);
+            }}
+          />
+        </label>
+        <p id="audit-help" className={auditValid ? "muted help" : "error help"}>
+          {auditValid
+            ? "The share of examples that pass review which go to adjudication anyway, drawn at random, so that misses are measured where nobody flagged."
+            : "Enter a percentage from 0 to 100."}
+        </p>
       </fieldset>
       <fieldset disabled={!canManage}>
         <legend>Tags and lints</legend>
@@ -131,7 +167,7 @@ function SettingsForm({ slug, stored, canManage }: { slug: string; stored: Proje
       </fieldset>
       {canManage && (
         <div className="form-actions">
-          <button type="submit" disabled={update.isPending || !dirty || !kValid}>
+          <button type="submit" disabled={update.isPending || !dirty || !kValid || !auditValid}>
             Save settings
           </button>
           {update.isPending && <span role="status">Saving…</span>}

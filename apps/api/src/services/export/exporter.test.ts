@@ -4,6 +4,7 @@
  * exporting twice gives the same bytes, the manifest lists what changed since the previous
  * snapshot, and each refusal leaves nothing behind.
  */
+import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,7 +64,7 @@ let counter = 0;
 
 /** Exports the team's project as a job, the way the command line does; returns the summary or the error. */
 async function exportProject(
-  options: Partial<Omit<ExportOptions, "run" | "projectId">> & { projectId?: string } = {},
+  options: Partial<Omit<ExportOptions, "run" | "projectId">> & { projectId?: string; onProgress?: (done: number, total: number | null) => void } = {},
 ): Promise<{ ok: true; result: ExportSummary; outDir: string; jobId: string } | { ok: false; error: Error; outDir: string; jobId: string }> {
   counter++;
   const outDir = options.outDir ?? join(folder, `snapshot-${counter}`);
@@ -71,6 +72,7 @@ async function exportProject(
   const tokenizer: ExportTokenizer = options.tokenizer ?? "o200k_base";
   const projectId = options.projectId ?? team.project.id;
   const run = await startJob(database.db, { projectId, kind: "export", params: { outDir, format, tokenizer }, createdById: null });
+  if (options.onProgress) run.onProgress(options.onProgress);
   const outcome = await runJob(database.db, run, "export", () => exportSnapshot(database.db, { ...options, projectId, outDir, format, tokenizer, run }) as never);
   return { ...(outcome as { ok: true; result: ExportSummary } | { ok: false; error: Error }), outDir, jobId: run.id };
 }
@@ -115,11 +117,12 @@ function modeAt(text: string): Mode[] {
 
 describe("an export of accepted examples", () => {
   let exported: { result: ExportSummary; outDir: string };
+  const progress: number[] = [];
   const tokenizer = getTokenizer("o200k_base");
 
   beforeAll(async () => {
     // Pages of two ids, on worker threads: the paths a large export takes.
-    const outcome = await exportProject({ shardRecords: 2, pageSize: 2, threads: 2 });
+    const outcome = await exportProject({ shardRecords: 2, pageSize: 2, threads: 2, onProgress: (done) => progress.push(done) });
     if (!outcome.ok) throw outcome.error;
     exported = outcome;
   });
@@ -142,7 +145,9 @@ describe("an export of accepted examples", () => {
     const snapshot = await database.db.snapshot.findUniqueOrThrow({ where: { id: result.snapshotId }, select: { path: true, records: true, jobId: true } });
     expect(snapshot).toMatchObject({ path: outDir, records: 5 });
     const job = await database.db.job.findUniqueOrThrow({ where: { id: snapshot.jobId }, select: { status: true, done: true, total: true } });
-    expect(job).toEqual({ status: "succeeded", done: 6, total: 6 });
+    // 6 examples read and written as JSONL, then the 5 records (one duplicate left out) converted to Parquet.
+    expect(job).toEqual({ status: "succeeded", done: 12, total: 12 });
+    expect(progress.filter((done) => done > 6 && done < 12).length).toBeGreaterThan(0);
     expect((await readdir(folder)).filter((name) => name.includes(".tmp-"))).toEqual([]);
   });
 
@@ -222,6 +227,7 @@ describe("an export of accepted examples", () => {
         adjudication: "accept",
         revision: 2,
         model_drafted: false,
+        draft_model: null,
         source: null,
       });
       expect(plain.lineage).toMatchObject({ adjudicator: null, adjudication: null });
@@ -329,6 +335,70 @@ describe("added and removed ids", () => {
     for (const shard of outcome.result.shards) {
       for (const row of await readRows(join(outcome.outDir, shard.path))) expect(cl100k.decode(row.input_ids as number[])).toBe(row.text);
     }
+  });
+});
+
+describe("filters", () => {
+  let other: Team;
+  const made: Record<string, string> = {};
+
+  beforeAll(async () => {
+    // A project of its own, so that moving creation dates leaves the other tests' examples alone.
+    other = await createTeam(database.db);
+    const db = database.db;
+    const scenario = await db.scenario.create({ data: { projectId: other.project.id, key: "loan", prompt: "Ask for a loan.", categories: [], interactionTypes: [] }, select: { id: true } });
+    const at = { early: "2020-01-15T12:00:00.000Z", lastMoment: "2020-01-31T23:59:59.999Z", next: "2020-02-01T00:00:00.000Z" } as const;
+    for (const [name, createdAt] of Object.entries(at)) {
+      const { id } = await acceptedExample(db, other, { text: `Text ${name}. <AI>Commentary.</AI>`, mark: name === "early" ? "commented" : "none" });
+      await db.example.update({ where: { id }, data: { createdAt: new Date(createdAt), ...(name === "next" ? { scenarioId: scenario.id } : {}) } });
+      made[name] = id;
+    }
+  });
+
+  async function exported(filters: NonNullable<ExportOptions["filters"]>): Promise<{ ids: string[]; manifest: { filters: unknown } }> {
+    const outcome = await exportProject({ projectId: other.project.id, format: "jsonl", tokenizer: "none", filters });
+    if (!outcome.ok) throw outcome.error;
+    const rows = (await Promise.all(outcome.result.shards.map(async (shard) => (await readFile(join(outcome.outDir, shard.path), "utf8")).trim().split("\n")))).flat();
+    const manifest = JSON.parse(await readFile(join(outcome.outDir, "manifest.json"), "utf8")) as { filters: unknown };
+    return { ids: rows.map((line) => (JSON.parse(line) as { id: string }).id).sort(), manifest };
+  }
+
+  it("takes one scenario's examples, and records the filters in the manifest", async () => {
+    const { ids: taken, manifest } = await exported({ scenario: "loan" });
+    expect(taken).toEqual([made.next]);
+    expect(manifest.filters).toEqual({ scenario: "loan", category: null, created_from: null, created_to: null });
+  });
+
+  it("takes the examples with a mark of a category", async () => {
+    expect((await exported({ category: "deceit" })).ids).toEqual([made.early]);
+  });
+
+  it("takes the examples created between two days, both whole days included", async () => {
+    expect((await exported({ createdFrom: "2020-01-15", createdTo: "2020-01-31" })).ids).toEqual([made.early, made.lastMoment].sort());
+    expect((await exported({ createdFrom: "2020-02-01" })).ids).toEqual([made.next]);
+    expect((await exported({ createdTo: "2020-01-15" })).ids).toEqual([made.early]);
+  });
+
+  it("refuses filters that name nothing, and filters no example matches, leaving no folder", async () => {
+    for (const [filters, message] of [
+      [{ category: "rudeness" }, /Unknown bad-behaviour category "rudeness"/],
+      [{ createdFrom: "2020-13-01" }, /must be a day written YYYY-MM-DD/],
+      [{ createdFrom: "2020-02-02", createdTo: "2020-02-01" }, /is before the first/],
+      [{ scenario: "nope" }, /has no scenario "nope"/],
+    ] as const) {
+      const outcome = await exportProject({ projectId: other.project.id, filters });
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) expect(outcome.error.message).toMatch(message);
+      expect(existsSync(outcome.outDir)).toBe(false);
+    }
+    const none = await exportProject({ projectId: other.project.id, filters: { category: "violence", createdFrom: "2020-01-01" } });
+    expect(none.ok).toBe(false);
+    if (!none.ok) {
+      expect((none.error as ExportRefusedError).reason).toBe("empty");
+      expect(none.error.message).toMatch(/No accepted example .* matches the filters \(category violence, created 2020-01-01 to now\)/);
+    }
+    expect(existsSync(none.outDir)).toBe(false);
+    expect((await readdir(folder)).filter((name) => name.includes(".tmp-"))).toEqual([]);
   });
 });
 

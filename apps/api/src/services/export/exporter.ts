@@ -26,6 +26,7 @@ import { createInterface } from "node:readline";
 import { grammar as grammarFor, type Grammar } from "@prealign/core";
 import { Piscina } from "piscina";
 import type { Db, Prisma } from "../../db/database.ts";
+import { providerOf, sqliteFileOf } from "../../db/drivers.ts";
 import { InvalidInputError, NotFoundError } from "../../errors.ts";
 import { registerJobCleanup, updateJobParams, type JobRun } from "../jobs.ts";
 import { readProjectSettings } from "../project-settings.ts";
@@ -38,9 +39,13 @@ import { runPageTask, type PageTask } from "./page-worker.ts";
 import { SPLITS, type PackedPage, type RecordOptions, type Split } from "./records.ts";
 import { finalShardName, JsonlShardWriter, LineWriter, provisionalShardName, type ShardFile } from "./shards.ts";
 import { diffIds, gzipFile, previousSnapshot } from "./snapshots.ts";
-import { countAccepted, nextPageRange, prismaQuery, providerOf, Pseudonyms, readPage } from "./source.ts";
+import { resolveFilters, unfiltered, type ExportFilterRecord, type ExportFilters, type ResolvedFilters } from "./filters.ts";
+import { countAccepted, nextPageRange, pageFiltersOf, prismaQuery, Pseudonyms, readPage } from "./source.ts";
 
 export { EXPORT_FORMATS, EXPORT_TOKENIZERS, type ExportFormat, type ExportTokenizer };
+
+/** What an export's progress counts: each record once per pass, its JSONL line and then its Parquet row (see `exportSnapshot`). */
+export const EXPORT_PROGRESS_UNIT = "records written";
 
 /** Version of the folder layout and record fields, written into the manifest. */
 export const EXPORT_FORMAT_VERSION = 1;
@@ -54,6 +59,8 @@ export interface ExportOptions {
   tokenizer: ExportTokenizer;
   /** The share of ids that go to the validation split, from 0 to 1 (default 0.05). */
   validationShare?: number;
+  /** Which accepted examples to take (default: all). */
+  filters?: ExportFilters;
   /** The job this export runs as: progress, cancellation, and the temporary folder's path in its params. */
   run: JobRun;
   /** Records per shard (default 100,000). */
@@ -62,13 +69,15 @@ export interface ExportOptions {
   pageSize?: number;
   /**
    * Worker threads doing the pages' work; 0 does it on this thread. Default: none for fewer than
-   * 10,000 examples (starting threads would cost more than they save); otherwise one per core but
-   * one (at least one, at most 4), which leaves a core to this thread, which writes (and, in the
-   * server, answers requests): each thread holds some 60 MB, a tokenising one more. On
-   * PostgreSQL, where pages are read through Prisma on this thread, threads only build records,
-   * so an export without a tokenizer uses none.
+   * 10,000 examples (starting threads would cost more than they save); otherwise one per core,
+   * at most 4, but one when the process is not `dedicated` (at least one), which leaves a core to
+   * this thread, which writes and, in the server, answers requests. Each thread holds some 60 MB,
+   * a tokenising one more. On PostgreSQL, where pages are read through Prisma on this thread,
+   * threads only build records, so an export without a tokenizer uses none.
    */
   threads?: number;
+  /** The process does nothing but this export (`studio export`), so its threads may take every core. Default false. */
+  dedicated?: boolean;
 }
 
 /** One file of the snapshot's data, as the manifest and the summary list it. (Type aliases, not interfaces, so that a summary is a Prisma JSON value as it is.) */
@@ -103,6 +112,8 @@ export type ExportSummary = {
   grammarVersion: number;
   validationShare: number;
   shardRecords: number;
+  /** The filters the examples were chosen by. */
+  filters: ExportFilterRecord;
   /** Accepted examples read. */
   selected: number;
   /** Records written (selected minus duplicates). */
@@ -224,9 +235,9 @@ function explainDiskError(error: unknown, outDir: string): unknown {
 }
 
 /** See `ExportOptions.threads`. */
-function defaultThreads(expected: number, provider: "sqlite" | "postgresql", tokenizer: ExportTokenizer): number {
+function defaultThreads(expected: number, provider: "sqlite" | "postgresql", tokenizer: ExportTokenizer, dedicated: boolean): number {
   if (expected < SMALL_EXPORT || (provider === "postgresql" && tokenizer === "none")) return 0;
-  return Math.min(MAX_THREADS, Math.max(1, availableParallelism() - 1));
+  return Math.min(MAX_THREADS, Math.max(1, availableParallelism() - (dedicated ? 0 : 1)));
 }
 
 /** Does pages' work, on worker threads or on this one. */
@@ -250,14 +261,6 @@ function pageRunner(threads: number): PageRunner {
     run: (task) => pool.run(task, task.scratch === null ? {} : { transferList: [task.scratch.buffer as ArrayBuffer] }),
     close: () => (closed ??= pool.destroy()),
   };
-}
-
-/** The file of the SQLite database `db` has open, for the page workers' own connections. */
-async function sqliteFile(db: Db): Promise<string> {
-  const rows = await db.$queryRawUnsafe<{ file: string }[]>(`SELECT "file" FROM pragma_database_list WHERE "name" = 'main'`);
-  const file = rows[0]?.file;
-  if (!file) throw new Error("The SQLite database has no file for the export to read");
-  return file;
 }
 
 /** Reads the ids of the given ordinals (line numbers, from 0) of the ids file, in one pass. */
@@ -308,10 +311,9 @@ export async function exportSnapshot(db: Db, options: ExportOptions): Promise<Ex
   await checkOutDir(outDir);
   const project = await db.project.findUnique({ where: { id: options.projectId }, select: { id: true, slug: true, name: true, settings: true } });
   if (project === null) throw new NotFoundError(`There is no project with id ${options.projectId}.`);
-  const selected = await countAccepted(db, project.id);
-  if (selected === 0) {
-    throw new ExportRefusedError("empty", `Project "${project.slug}" has no accepted examples, so there is nothing to export. Accept some examples first.`);
-  }
+  const filters = await resolveFilters(db, project.id, options.filters);
+  const selected = await countAccepted(db, project.id, pageFiltersOf(filters));
+  if (selected === 0) throw emptySelection(project.slug, filters);
 
   const tempDir = tempDirOf(outDir, run.id);
   const job = await db.job.findUniqueOrThrow({ where: { id: run.id }, select: { params: true } });
@@ -325,7 +327,7 @@ export async function exportSnapshot(db: Db, options: ExportOptions): Promise<Ex
   }
   let renamed = false;
   try {
-    const written = await writeSnapshot(db, { ...options, outDir }, tempDir, project, selected);
+    const written = await writeSnapshot(db, { ...options, outDir }, tempDir, project, filters, selected);
     await updateJobParams(db, run.id, { ...params, renaming: true });
     // Checked again: someone may have made the folder meanwhile, and renaming onto an empty folder would replace it.
     await checkOutDir(outDir);
@@ -357,6 +359,7 @@ async function writeSnapshot(
   options: ExportOptions,
   tempDir: string,
   project: { id: string; slug: string; name: string; settings: Prisma.JsonValue },
+  filters: ResolvedFilters,
   /** Accepted examples counted before reading: the progress bar's total. */
   expected: number,
 ): Promise<{ summary: Omit<ExportSummary, "snapshotId">; ids: Uint8Array<ArrayBuffer> }> {
@@ -365,11 +368,14 @@ async function writeSnapshot(
   const shardRecords = options.shardRecords ?? DEFAULT_SHARD_RECORDS;
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const provider = providerOf(db);
-  const threads = options.threads ?? defaultThreads(expected, provider, tokenizer);
+  const threads = options.threads ?? defaultThreads(expected, provider, tokenizer, options.dedicated ?? false);
   const g: Grammar = grammarFor({ unalignedQuotes: readProjectSettings(project.settings).unalignedQuotes });
   const fields = recordFields(g, tokenizer !== "none");
   const columns = duckdbColumns(fields);
   const extensions = extensionsOf(format);
+  // Progress counts each record once per pass over it: writing its JSONL line, then, when
+  // Parquet is asked for, converting it (which takes as long again for tokenised records).
+  const total = extensions.includes("parquet") ? expected * 2 : expected;
 
   const dataDir = join(tempDir, "data");
   const workDir = join(tempDir, ".work");
@@ -381,8 +387,9 @@ async function writeSnapshot(
   const writers = Object.fromEntries(SPLITS.map((split) => [split, new JsonlShardWriter(jsonlDir, split, shardRecords)])) as Record<Split, JsonlShardWriter>;
   const idsFile = join(workDir, "ids.txt");
   const ids = await LineWriter.open(idsFile, { joined: true });
-  const recordOptions: RecordOptions = { unalignedQuotes: g.options.unalignedQuotes, tokenizer: tokenizer === "none" ? null : tokenizer, validationShare };
-  const file = provider === "sqlite" ? await sqliteFile(db) : null;
+  const recordOptions: RecordOptions = { unalignedQuotes: g.options.unalignedQuotes, tokenizer: tokenizer === "none" ? null : tokenizer, validationShare, category: filters.category };
+  const pageFilters = pageFiltersOf(filters);
+  const file = provider === "sqlite" ? await sqliteFileOf(db) : null;
   const runner = pageRunner(threads);
 
   let digests: DigestSet | null = new DigestSet();
@@ -391,7 +398,9 @@ async function writeSnapshot(
   const duplicates: { id: string; ordinal: number }[] = [];
   const splitCounts: Record<Split, number> = { train: 0, validation: 0 };
   let lastId: string | null = null;
+  /** Examples read, and those of them the filters took. */
   let done = 0;
+  let taken = 0;
 
   /** Writes one page's records, in order, leaving out texts already written. */
   const consume = async (page: PackedPage): Promise<void> => {
@@ -423,13 +432,14 @@ async function writeSnapshot(
       await writers[name].flush();
     }
     scratch.push(page.buffer);
-    done += page.ids.length;
-    run.progress(done, expected);
+    done += page.read;
+    taken += page.ids.length;
+    run.progress(done, total);
     run.checkpoint();
   };
 
   try {
-    run.progress(0, expected);
+    run.progress(0, total);
     const pseudonyms = new Pseudonyms(project.id);
     const query = prismaQuery(db);
     // Pages are worked on in parallel (up to `inFlight` at once) but written strictly in order.
@@ -439,8 +449,8 @@ async function writeSnapshot(
       const common = { options: recordOptions, scratch: scratch.pop() ?? null };
       const task: PageTask =
         file !== null
-          ? { kind: "range", file, projectId: project.id, range, ...common }
-          : { kind: "sources", sources: await readPage(query, provider, project.id, range, pseudonyms), ...common };
+          ? { kind: "range", file, projectId: project.id, range, filters: pageFilters, ...common }
+          : { kind: "sources", sources: await readPage(query, provider, project.id, range, pageFilters, pseudonyms), ...common };
       const built = runner.run(task);
       // Awaited in turn below; meanwhile a rejection must not count as unhandled.
       built.catch(() => undefined);
@@ -449,6 +459,7 @@ async function writeSnapshot(
       if (range.upto === null) break;
     }
     while (building.length > 0) await consume(await building.shift()!);
+    if (taken === 0) throw emptySelection(project.slug, filters);
     // Neither the threads nor the digests are needed for what remains; DuckDB needs memory.
     await runner.close();
     digests = null;
@@ -457,6 +468,7 @@ async function writeSnapshot(
     const idsSha256 = await ids.close();
     // Parquet from the finished JSONL, once the threads' memory is freed.
     const parquetShards: ShardFile[] = [];
+    let converted = 0;
     if (extensions.includes("parquet")) {
       for (const shard of jsonlShards) {
         run.checkpoint();
@@ -464,7 +476,11 @@ async function writeSnapshot(
         await convertToParquet(workDir, shard, parquetFile, columns);
         parquetShards.push({ ...shard, file: parquetFile, ...(await hashFile(parquetFile)) });
         if (!extensions.includes("jsonl")) await rm(shard.file);
+        converted += shard.records;
+        run.progress(Math.min(done + converted, total), total);
       }
+      // Duplicates were read but never converted.
+      run.progress(total, total);
     }
 
     // Final names, now that each split's shard count is known.
@@ -518,12 +534,12 @@ async function writeSnapshot(
         tokenizer: tokenizer === "none" ? null : tokenizer,
         grammar_version: g.version,
         grammar_options: { unaligned_quotes: g.options.unalignedQuotes },
-        filters: {},
+        filters: filters.record,
         validation_share: validationShare,
         shard_records: shardRecords,
         splits: Object.fromEntries(splits.map((s) => [s.split, { records: s.records, shards: shards.filter((shard) => shard.split === s.split && shard.format === extensions[0]).length }])),
         shards: shards.map((shard) => ({ path: shard.path, split: shard.split, format: shard.format, sha256: shard.sha256, records: shard.records, bytes: shard.bytes, tokens: shard.tokens })),
-        totals: { records, selected: done, duplicates: duplicateList.length, files: shards.length, bytes: dataBytes, tokens },
+        totals: { records, selected: taken, duplicates: duplicateList.length, files: shards.length, bytes: dataBytes, tokens },
         duplicates: duplicateList.map((d) => ({ id: d.id, duplicate_of: d.duplicateOf })),
         previous_snapshot: previous === null ? null : { id: previous.id, created_at: previous.createdAt.toISOString() },
         ids_sha256: idsSha256,
@@ -541,7 +557,8 @@ async function writeSnapshot(
       grammarVersion: g.version,
       validationShare,
       shardRecords,
-      selected: done,
+      filters: filters.record,
+      selected: taken,
       records,
       splits: splitCounts,
       duplicates: { count: duplicateList.length, examples: duplicateList.slice(0, SUMMARY_DUPLICATES) },
@@ -559,6 +576,22 @@ async function writeSnapshot(
   } finally {
     await runner.close();
   }
+}
+
+/** The refusal of an export that would hold nothing: no accepted examples, or none the filters take. */
+function emptySelection(slug: string, filters: ResolvedFilters): ExportRefusedError {
+  return unfiltered(filters)
+    ? new ExportRefusedError("empty", `Project "${slug}" has no accepted examples, so there is nothing to export. Accept some examples first.`)
+    : new ExportRefusedError("empty", `No accepted example of project "${slug}" matches the filters (${describeFilters(filters.record)}), so there is nothing to export. Widen or remove them.`);
+}
+
+/** The filters in words: `scenario "greeting", category deceit, created 2026-01-01 to 2026-01-31`. */
+export function describeFilters(filters: ExportFilterRecord): string {
+  const parts: string[] = [];
+  if (filters.scenario !== null) parts.push(`scenario "${filters.scenario}"`);
+  if (filters.category !== null) parts.push(`category ${filters.category}`);
+  if (filters.created_from !== null || filters.created_to !== null) parts.push(`created ${filters.created_from ?? "any time"} to ${filters.created_to ?? "now"}`);
+  return parts.length === 0 ? "none" : parts.join(", ");
 }
 
 /** Writes a small text file that must not exist yet. */

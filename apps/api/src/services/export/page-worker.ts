@@ -4,28 +4,21 @@
  * examples already read, or, on SQLite, first read the page from the database file through a
  * connection of the thread's own.
  *
- * That connection must come from the same copy of SQLite as Prisma's: SQLite keeps the locks
- * that stop the connections of one process from trampling on each other's WAL per copy of the
- * library, and apps/api's own better-sqlite3 is another version than the one
- * @prisma/adapter-better-sqlite3 brings (see `import/sqlite-writer.ts`, which does the same).
+ * That connection comes from the same copy of SQLite as Prisma's (see db/drivers.ts for why).
  * It only reads. (Preparing a page's statements afresh costs microseconds against the
  * milliseconds its reads take.)
  */
-import { createRequire } from "node:module";
 import { isMainThread } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
+import { SqliteDatabase } from "../../db/drivers.ts";
 import { buildPage, loadTokenizer, type ExampleSource, type PackedPage, type RecordOptions } from "./records.ts";
-import { assemblePage, pageQueries, Pseudonyms, type PageRange, type Query } from "./source.ts";
+import { assemblePage, pageQueries, Pseudonyms, type PageFilters, type PageRange, type Query } from "./source.ts";
 
 /** One page's work; `scratch` is a block to write the page's lines into (see `buildPage`). */
 export type PageTask = (
   | { kind: "sources"; sources: ExampleSource[] }
-  | { kind: "range"; file: string; projectId: string; range: PageRange }
+  | { kind: "range"; file: string; projectId: string; range: PageRange; filters: PageFilters }
 ) & { options: RecordOptions; scratch: Uint8Array | null };
-
-/** better-sqlite3 as Prisma's SQLite adapter loads it (see above). */
-const adapterRequire = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-better-sqlite3"));
-const Database = adapterRequire("better-sqlite3") as typeof BetterSqlite3;
 
 /** How long a read waits for a writer's lock before failing (WAL readers rarely wait at all). */
 const BUSY_TIMEOUT_MS = 60_000;
@@ -39,17 +32,17 @@ const connections = new Map<string, BetterSqlite3.Database>();
 const pseudonyms = new Map<string, Pseudonyms>();
 
 function openConnection(file: string): BetterSqlite3.Database {
-  const connection = new Database(file, { readonly: true, fileMustExist: true });
+  const connection = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
   connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return connection;
 }
 
 /** Reads a page from the SQLite file, its queries in one read transaction. */
-function readFromFile(file: string, projectId: string, range: PageRange): ExampleSource[] {
+function readFromFile(file: string, projectId: string, range: PageRange, filters: PageFilters): ExampleSource[] {
   if (isMainThread) {
     const connection = openConnection(file);
     try {
-      return readWith(connection, projectId, range, new Pseudonyms(projectId));
+      return readWith(connection, projectId, range, filters, new Pseudonyms(projectId));
     } finally {
       connection.close();
     }
@@ -64,12 +57,12 @@ function readFromFile(file: string, projectId: string, range: PageRange): Exampl
     names = new Pseudonyms(projectId);
     pseudonyms.set(projectId, names);
   }
-  return readWith(connection, projectId, range, names);
+  return readWith(connection, projectId, range, filters, names);
 }
 
 /** Runs a page's three queries in one read transaction (so that they see one state of the database) and assembles the page. */
-function readWith(connection: BetterSqlite3.Database, projectId: string, range: PageRange, names: Pseudonyms): ExampleSource[] {
-  const queries = pageQueries("sqlite", projectId, range);
+function readWith(connection: BetterSqlite3.Database, projectId: string, range: PageRange, filters: PageFilters, names: Pseudonyms): ExampleSource[] {
+  const queries = pageQueries("sqlite", projectId, range, filters);
   const all = (query: Query) => connection.prepare(query.sql).all(...query.args) as Record<string, unknown>[];
   const rows = connection.transaction(() => {
     const examples = all(queries.examples);
@@ -82,6 +75,6 @@ function readWith(connection: BetterSqlite3.Database, projectId: string, range: 
 /** Does one page's work and returns its records, in id order, packed. */
 export async function runPageTask(task: PageTask): Promise<PackedPage> {
   const tokenizer = await loadTokenizer(task.options);
-  const sources = task.kind === "sources" ? task.sources : readFromFile(task.file, task.projectId, task.range);
+  const sources = task.kind === "sources" ? task.sources : readFromFile(task.file, task.projectId, task.range, task.filters);
   return buildPage(sources, task.options, tokenizer, task.scratch);
 }

@@ -81,6 +81,7 @@ export function recordFields(grammar: Grammar, tokenized: boolean): RecordField[
         field("created_at", string, "when the example was created (ISO 8601, UTC)"),
         field("accepted_at", string, "when it was accepted (ISO 8601, UTC)"),
         field("model_drafted", bool, "whether a model drafted the accepted revision"),
+        field("draft_model", string, "the model that drafted it, or null"),
         field("source", string, "where an imported example came from, or null"),
       ),
       "who made the example and how it was accepted",

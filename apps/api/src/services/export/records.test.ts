@@ -21,10 +21,11 @@ const lineage: Lineage = {
   created_at: "2025-01-01T00:00:00.000Z",
   accepted_at: null,
   model_drafted: true,
+  draft_model: "judge-7b",
   source: "pipeline-7",
 };
 
-const none = { unalignedQuotes: false, tokenizer: null, validationShare: 0.05 };
+const none = { unalignedQuotes: false, tokenizer: null, validationShare: 0.05, category: null };
 
 /** An example whose first text node carries a mark linked (or not) to the AI span `ai-1`. */
 function marked(id: string, text: string, commentary: string | null): ExampleSource {

@@ -33,9 +33,11 @@ export interface Lineage {
   revision: number;
   /** ISO 8601 in UTC. */
   created_at: string;
-  /** When the example last entered the accepted stage; null when no audit event says so. */
+  /** When the example last entered the accepted stage (one imported as accepted: when its import finished); null when nothing records it. */
   accepted_at: string | null;
   model_drafted: boolean;
+  /** The model that drafted commentary in the accepted revision (or one it is based on), when model_drafted and known. */
+  draft_model: string | null;
   source: string | null;
 }
 
@@ -57,6 +59,8 @@ export interface RecordOptions {
   tokenizer: EncodingName | null;
   /** The share of ids that go to the validation split, from 0 to 1. */
   validationShare: number;
+  /** Only examples with a bad-behaviour mark of this category are exported (null: all; see `filters.ts`). */
+  category: string | null;
 }
 
 /** A record ready to be written. */
@@ -69,6 +73,8 @@ export interface BuiltRecord {
   line: string;
   /** Its tokens (0 without a tokenizer). */
   tokens: number;
+  /** The categories of its bad-behaviour marks. */
+  categories: string[];
 }
 
 /** One split's records of a page, as bytes ready to be appended to its shard. */
@@ -87,6 +93,8 @@ export interface PackedLines {
  * and strings would each be cloned, and then encoded and copied again for writing.
  */
 export interface PackedPage {
+  /** Examples read for the page, including those the category filter left out. */
+  read: number;
   /** The records' ids, in id order. */
   ids: string[];
   /** Each record's split, as its index in `SPLITS`. */
@@ -192,6 +200,7 @@ export function buildRecord(source: ExampleSource, options: RecordOptions, token
     for (const mode of g.modes) tokenCounts[mode.name] = encoded.counts.byMode[mode.name] ?? 0;
     tokenCounts.tags = encoded.counts.tags;
   }
+  const marks = marksOf(source, g);
   // Key order is the order of `recordFields`.
   const record: Record<string, unknown> = {
     id: source.id,
@@ -199,7 +208,7 @@ export function buildRecord(source: ExampleSource, options: RecordOptions, token
     split,
     token_counts: tokenCounts,
     mode_spans: spans,
-    marks: marksOf(source, g),
+    marks,
     lineage: source.lineage,
   };
   let line = JSON.stringify(record);
@@ -207,7 +216,7 @@ export function buildRecord(source: ExampleSource, options: RecordOptions, token
     // The two longest arrays, spelt out directly: the same JSON as JSON.stringify gives, in a fraction of the time.
     line = `${line.slice(0, -1)},"input_ids":[${encoded.ids.join(",")}],"token_modes":[${modesJson(encoded.modes)}]}`;
   }
-  return { id: source.id, split, textDigest, line, tokens: encoded?.counts.total ?? 0 };
+  return { id: source.id, split, textDigest, line, tokens: encoded?.counts.total ?? 0, categories: marks.map((mark) => mark.category) };
 }
 
 /** The JSON array items of a list of mode names: runs of one mode (the usual shape) as repeated strings. */
@@ -243,34 +252,37 @@ export async function loadTokenizer(options: RecordOptions): Promise<Tokenizer |
  * the same few blocks back and forth, so that no new memory is taken for each page's lines.
  */
 export function buildPage(sources: readonly ExampleSource[], options: RecordOptions, tokenizer: Tokenizer | null, scratch: Uint8Array | null): PackedPage {
-  const records = sources.map((source) => buildRecord(source, options, tokenizer));
+  const { category } = options;
+  // An example without a document has no marks, so no mark of the category.
+  const wanted = category === null ? sources : sources.filter((source) => source.doc !== null);
+  const records = wanted.map((source) => buildRecord(source, options, tokenizer)).filter((record) => category === null || record.categories.includes(category));
   const digests = new Uint32Array(records.length * 2);
   records.forEach((record, k) => {
     const view = new DataView(record.textDigest.buffer, record.textDigest.byteOffset, 8);
     digests[k * 2] = view.getUint32(0);
     digests[k * 2 + 1] = view.getUint32(4);
   });
-  const bySplit = SPLITS.map((split) => records.filter((record) => record.split === split));
-  const texts = bySplit.map((mine) => mine.map((record) => `${record.line}\n`).join(""));
-  const sizes = texts.map((text) => Buffer.byteLength(text));
-  const total = sizes.reduce((a, b) => a + b, 0);
+  // Each split's records, by index; each line's UTF-8 length with its newline, measured once.
+  const bySplit = SPLITS.map((split) => records.flatMap((record, k) => (record.split === split ? [k] : [])));
+  const lengths = records.map((record) => Buffer.byteLength(record.line) + 1);
+  const total = lengths.reduce((a, b) => a + b, 0);
   // Its own memory (never a slice of Node's shared pool), so that it can be handed to another thread.
   const buffer = scratch !== null && scratch.length >= total ? scratch : new Uint8Array(Math.ceil((total + 1) / BLOCK) * BLOCK);
   const writable = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.length);
   let offset = 0;
-  const lines = bySplit.map((mine, s): PackedLines => {
-    const bytes = buffer.subarray(offset, offset + sizes[s]!);
-    writable.write(texts[s]!, offset);
-    offset += sizes[s]!;
+  const lines = bySplit.map((mine): PackedLines => {
+    const start = offset;
     const ends = new Uint32Array(mine.length);
-    let end = 0;
-    mine.forEach((record, k) => {
-      end += Buffer.byteLength(record.line) + 1;
-      ends[k] = end;
+    mine.forEach((k, n) => {
+      writable.write(records[k]!.line, offset);
+      offset += lengths[k]!;
+      writable[offset - 1] = 0x0a;
+      ends[n] = offset - start;
     });
-    return { bytes, ends, tokens: Uint32Array.from(mine, (record) => record.tokens) };
+    return { bytes: buffer.subarray(start, offset), ends, tokens: Uint32Array.from(mine, (k) => records[k]!.tokens) };
   });
   return {
+    read: sources.length,
     ids: records.map((record) => record.id),
     splits: Uint8Array.from(records, (record) => SPLITS.indexOf(record.split)),
     digests,

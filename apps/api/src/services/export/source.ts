@@ -23,24 +23,18 @@
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../../db/database.ts";
+import { providerOf, type SqlProvider } from "../../db/drivers.ts";
 import type { ParticipationRole } from "../participation.ts";
+import type { ResolvedFilters } from "./filters.ts";
 import type { ExampleSource, Lineage } from "./records.ts";
 
 /** Runs one query written with `?` placeholders and returns its rows. */
 export type SqlQuery = (sql: string, args: readonly (string | number)[]) => Promise<Record<string, unknown>[]>;
 
-/** The database's dialect, as far as these queries differ. */
-export type SqlProvider = "sqlite" | "postgresql";
-
 /** A page: the examples with ids after `after` up to and including `upto` (to the end when null). */
 export interface PageRange {
   after: string;
   upto: string | null;
-}
-
-/** Which database `db` talks to, as the Prisma client records it. */
-export function providerOf(db: Db): SqlProvider {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
 }
 
 /** Prisma's raw queries as a {@link SqlQuery} (PostgreSQL's placeholders are numbered). */
@@ -53,9 +47,29 @@ export function prismaQuery(db: Db): SqlQuery {
   };
 }
 
-/** The number of accepted examples of a project: what an export reads. */
-export function countAccepted(db: Db, projectId: string): Promise<number> {
-  return db.example.count({ where: { projectId, stage: "accepted" } });
+/** The scenario and period an export's pages are limited to (see `filters.ts`), as plain data for worker threads; instants in ISO 8601. */
+export interface PageFilters {
+  scenarioId: string | null;
+  createdFrom: string | null;
+  /** Exclusive. */
+  createdBefore: string | null;
+}
+
+/** The page filters of resolved export filters. */
+export function pageFiltersOf(filters: ResolvedFilters): PageFilters {
+  return { scenarioId: filters.scenarioId, createdFrom: filters.createdFrom?.toISOString() ?? null, createdBefore: filters.createdBefore?.toISOString() ?? null };
+}
+
+/** The number of accepted examples of a project within the page filters: what an export reads. */
+export function countAccepted(db: Db, projectId: string, filters: PageFilters): Promise<number> {
+  return db.example.count({
+    where: {
+      projectId,
+      stage: "accepted",
+      ...(filters.scenarioId === null ? {} : { scenarioId: filters.scenarioId }),
+      createdAt: { ...(filters.createdFrom === null ? {} : { gte: new Date(filters.createdFrom) }), ...(filters.createdBefore === null ? {} : { lt: new Date(filters.createdBefore) }) },
+    },
+  });
 }
 
 /** The page after `after` holding (about) `size` example ids of any project or stage. */
@@ -129,21 +143,46 @@ export interface PageQueries {
   events: Query;
 }
 
-/** The queries that read one page of a project's accepted examples. */
-export function pageQueries(provider: SqlProvider, projectId: string, range: PageRange): PageQueries {
+/** An instant as `createdAt` is compared in SQL: Prisma's own text on SQLite (`…+00:00`), a timestamp on PostgreSQL. */
+function instant(provider: SqlProvider, iso: string): { sql: string; arg: string } {
+  return provider === "sqlite" ? { sql: "?", arg: iso.replace(/Z$/, "+00:00") } : { sql: "CAST(? AS timestamp(3))", arg: iso };
+}
+
+/** The page filters as SQL conditions on the example `e`, each starting with AND, and their arguments. */
+function filterConditions(provider: SqlProvider, filters: PageFilters): { sql: string; args: string[] } {
+  const conditions: string[] = [];
+  const args: string[] = [];
+  if (filters.scenarioId !== null) {
+    conditions.push(`AND e."scenarioId" = ?`);
+    args.push(filters.scenarioId);
+  }
+  for (const [value, operator] of [[filters.createdFrom, ">="], [filters.createdBefore, "<"]] as const) {
+    if (value === null) continue;
+    const { sql, arg } = instant(provider, value);
+    conditions.push(`AND e."createdAt" ${operator} ${sql}`);
+    args.push(arg);
+  }
+  return { sql: conditions.join(" "), args };
+}
+
+/** The queries that read one page of a project's accepted examples (within the filters). */
+export function pageQueries(provider: SqlProvider, projectId: string, range: PageRange, filters: PageFilters): PageQueries {
   // `+` (SQLite only) keeps the planner on the primary key; see the module comment.
   const plus = provider === "sqlite" ? "+" : "";
   // The editor document is needed only for its bad-behaviour marks; most documents have none.
   const position = provider === "sqlite" ? "instr(r.doc, '\"bad_behaviour\"')" : "strpos(r.doc, '\"bad_behaviour\"')";
   const examples = inRange("e.id", range);
   const related = inRange(`"exampleId"`, range);
+  const where = filterConditions(provider, filters);
   return {
     examples: {
       sql:
-        `SELECT e.id, e."createdAt", e.source, r.number, r.text, CASE WHEN ${position} > 0 THEN r.doc END AS doc, r."guidelineVersion", r."modelDrafted" ` +
+        `SELECT e.id, e."createdAt", e.source, r.number, r.text, CASE WHEN ${position} > 0 THEN r.doc END AS doc, r."guidelineVersion", r."modelDrafted", r."draftModel", ` +
+        // An example imported as accepted entered the stage when its import finished, which no stage event records.
+        `(SELECT j."finishedAt" FROM "Job" j WHERE j.id = e."importJobId") AS "importedAt" ` +
         `FROM "Example" e JOIN "Revision" r ON r.id = e."headRevisionId" ` +
-        `WHERE ${examples.sql} AND ${plus}e."projectId" = ? AND ${plus}e.stage = 'accepted' ORDER BY e.id`,
-      args: [...examples.args, projectId],
+        `WHERE ${examples.sql} AND ${plus}e."projectId" = ? AND ${plus}e.stage = 'accepted' ${where.sql} ORDER BY e.id`,
+      args: [...examples.args, projectId, ...where.args],
     },
     // One row per example, its people joined as "role userId" pairs: a fraction of the rows to turn into objects.
     participations: {
@@ -160,8 +199,8 @@ export function pageQueries(provider: SqlProvider, projectId: string, range: Pag
 }
 
 /** Reads one page of a project's accepted examples, in id order, with their lineage, through `query`. */
-export async function readPage(query: SqlQuery, provider: SqlProvider, projectId: string, range: PageRange, pseudonyms: Pseudonyms): Promise<ExampleSource[]> {
-  const queries = pageQueries(provider, projectId, range);
+export async function readPage(query: SqlQuery, provider: SqlProvider, projectId: string, range: PageRange, filters: PageFilters, pseudonyms: Pseudonyms): Promise<ExampleSource[]> {
+  const queries = pageQueries(provider, projectId, range, filters);
   const examples = await query(queries.examples.sql, queries.examples.args);
   if (examples.length === 0) return [];
   const [participations, events] = await Promise.all([
@@ -210,8 +249,9 @@ export function assemblePage(
       guideline_version: guidelineVersion === null || guidelineVersion === undefined ? null : Number(guidelineVersion),
       revision: Number(row.number),
       created_at: isoDate(row.createdAt),
-      accepted_at: accepted.get(id) ?? null,
+      accepted_at: accepted.get(id) ?? (row.importedAt === null || row.importedAt === undefined ? null : isoDate(row.importedAt)),
       model_drafted: Boolean(row.modelDrafted),
+      draft_model: (row.draftModel as string | null) ?? null,
       source: (row.source as string | null) ?? null,
     };
     return { id, text: row.text as string, doc: (row.doc as string | null) ?? null, lineage };

@@ -21,6 +21,8 @@
  * `PRAGMA foreign_key_check`), or the Prisma client's raw queries on PostgreSQL, which does.
  */
 import { randomBytes } from "node:crypto";
+// The workflow module alone: this runs on the import's writer thread, which needs nothing else of the core.
+import { IMPORTING_STAGE } from "@prealign/core/workflow";
 import type { ImportStage, PreparedExample } from "./parse.ts";
 
 /** The SQL dialects the studio runs on. */
@@ -156,15 +158,15 @@ const SQL: Record<Dialect, Record<Statement, string | null>> = {
     existing: `SELECT "sourceId", "importJobId" FROM "Example"
       WHERE "projectId" = @projectId AND "sourceId" IN (SELECT value FROM json_each(@ids))`,
     scenarios: `SELECT "id", "key" FROM "Scenario" WHERE "projectId" = @projectId AND "key" IN (SELECT value FROM json_each(@keys))`,
-    staged: `SELECT "id" FROM "Example" WHERE "importJobId" = @jobId AND "stage" = 'importing' LIMIT @limit`,
+    staged: `SELECT "id" FROM "Example" WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}' LIMIT @limit`,
     discard: `DELETE FROM "GraderReport" WHERE "exampleId" IN (SELECT value FROM json_each(@ids));
       DELETE FROM "Participation" WHERE "exampleId" IN (SELECT value FROM json_each(@ids));
       DELETE FROM "Revision" WHERE "exampleId" IN (SELECT value FROM json_each(@ids));
       DELETE FROM "Example" WHERE "id" IN (SELECT value FROM json_each(@ids))`,
     params: `UPDATE "Job" SET "params" = @params WHERE "id" = @jobId`,
-    finish: `UPDATE "Example" SET "stage" = @stage WHERE "importJobId" = @jobId AND "stage" = 'importing'`,
+    finish: `UPDATE "Example" SET "stage" = @stage WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}'`,
     finishReview: `UPDATE "Example" SET "stage" = 'review', "reviewRound" = 1, "reviewRevisionId" = "headRevisionId"
-      WHERE "importJobId" = @jobId AND "stage" = 'importing'`,
+      WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}'`,
     audit: `INSERT INTO "AuditEvent" ("id", "actorId", "projectId", "action", "from", "to", "data", "createdAt")
       VALUES (@id, @actorId, @projectId, 'example.import', NULL, @stage, @data, @now)`,
   },
@@ -179,11 +181,11 @@ const SQL: Record<Dialect, Record<Statement, string | null>> = {
     // rewrites every row anyway, sets it, through the revisions' (exampleId, number) index.
     finish: `UPDATE "Example" SET "stage" = @stage,
         "headRevisionId" = (SELECT v."id" FROM "Revision" v WHERE v."exampleId" = "Example"."id" AND v."number" = 1)
-      WHERE "importJobId" = @jobId AND "stage" = 'importing'`,
+      WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}'`,
     finishReview: `UPDATE "Example" SET "stage" = 'review', "reviewRound" = 1,
         "headRevisionId" = (SELECT v."id" FROM "Revision" v WHERE v."exampleId" = "Example"."id" AND v."number" = 1),
         "reviewRevisionId" = (SELECT v."id" FROM "Revision" v WHERE v."exampleId" = "Example"."id" AND v."number" = 1)
-      WHERE "importJobId" = @jobId AND "stage" = 'importing'`,
+      WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}'`,
     audit: `INSERT INTO "AuditEvent" ("id", "actorId", "projectId", "action", "from", "to", "data", "createdAt")
       VALUES (@id, @actorId, @projectId, 'example.import', NULL, @stage, @data::jsonb, @now::timestamp(3))`,
     // PostgreSQL's clean-up goes through Prisma (importer.ts).
@@ -289,7 +291,7 @@ export class BatchWriter {
       rows.map(({ example, id, revisionId }) => [
         id,
         projectId,
-        "importing",
+        IMPORTING_STAGE,
         importerId,
         now,
         now,

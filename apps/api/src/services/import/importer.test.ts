@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { badBehaviourMarks, documentFromJSON } from "@prealign/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
+import { exportSnapshot } from "../export/exporter.ts";
 import { runJob, startJob } from "../jobs.ts";
 import { createProject } from "../projects.ts";
 import { importFile, ImportFileError, IMPORTER_EMAIL, type ImportReport, type ImportStage } from "./importer.ts";
@@ -183,6 +184,22 @@ describe("importFile", () => {
     expect(await database.db.example.findMany({ where: { projectId: other }, select: { stage: true, sourceId: true, reviewRound: true } })).toEqual([
       { stage: "accepted", sourceId: "c", reviewRound: 0 },
     ]);
+  });
+
+  it("an example imported as accepted is exported with its import's end as accepted_at, and its source", async () => {
+    const projectId = await newProject();
+    const file = await writeLines("lineage.jsonl", [{ id: "c", source: "pipeline-7", text: LIAR, marks: [LIAR_MARK] }]);
+    const { jobId, outcome } = await runImport(projectId, "accepted", file);
+    expect(reportOf(outcome)).toMatchObject({ imported: 1 });
+    const { finishedAt } = await database.db.job.findUniqueOrThrow({ where: { id: jobId }, select: { finishedAt: true } });
+
+    const outDir = join(folder, "lineage-export");
+    const run = await startJob(database.db, { projectId, kind: "export", params: {}, createdById: null });
+    const exported = await runJob(database.db, run, "export", () => exportSnapshot(database.db, { projectId, outDir, format: "jsonl", tokenizer: "none", run }));
+    if (!exported.ok) throw exported.error;
+    const [shard] = exported.result.shards;
+    const record = JSON.parse((await readFile(join(outDir, shard!.path), "utf8")).trim()) as { lineage: { accepted_at: string | null; source: string | null } };
+    expect(record.lineage).toMatchObject({ accepted_at: finishedAt!.toISOString(), source: "pipeline-7" });
   });
 
   it("reuses a scenario the project has and adds the ones it lacks once", async () => {

@@ -36,9 +36,6 @@ import { discardStagedExamples, openBulkWriter, type BulkWriter } from "./writer
 
 export { IMPORT_STAGES, parseImportLine, type ImportStage } from "./parse.ts";
 
-/** The stage of an example while its import runs; no list or queue shows it. */
-export const IMPORTING_STAGE = "importing";
-
 /** The system user who creates imported examples. */
 export const IMPORTER_EMAIL = "importer@prealign.invalid";
 

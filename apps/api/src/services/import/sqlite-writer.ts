@@ -17,14 +17,10 @@
  * deleting staged revisions with checked keys makes SQLite look, per revision, for revisions
  * based on it through a column with no index. Tests run `PRAGMA foreign_key_check` afterwards.
  *
- * The connection must come from the same copy of SQLite as Prisma's: the locks that keep
- * connections of one process from trampling on each other's WAL are kept per copy of the
- * library, so a connection from another copy (apps/api's own better-sqlite3 is another version
- * than the one @prisma/adapter-better-sqlite3 brings) could checkpoint or reset the WAL under
- * Prisma's connection. {@link Database} is therefore loaded from where the adapter loads it.
+ * The connection comes from the same copy of SQLite as Prisma's (see db/drivers.ts for why).
  */
-import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
+import { SqliteDatabase } from "../../db/drivers.ts";
 import { BatchWriter, discardStagedSqlite, sqliteInsert, sqliteRowsPerInsert, sqliteValue, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
 import { unpackExamples } from "./batch.ts";
 
@@ -35,10 +31,6 @@ export type WriterTask =
   | { kind: "finish"; summary: ImportSummary }
   | { kind: "close" }
   | { kind: "discard"; file: string; jobId: string };
-
-/** better-sqlite3 as Prisma's SQLite adapter loads it (see above). */
-const adapterRequire = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-better-sqlite3"));
-const Database = adapterRequire("better-sqlite3") as typeof BetterSqlite3;
 
 /** How long a statement waits for another connection's write lock before failing. */
 const BUSY_TIMEOUT_MS = 60_000;
@@ -62,7 +54,7 @@ let session: Session | null = null;
 
 /** Opens the database file for an import's writes (see the top of this file). */
 function connect(file: string): Connection {
-  const connection = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  const connection = new SqliteDatabase(file, { timeout: BUSY_TIMEOUT_MS });
   connection.pragma("foreign_keys = OFF");
   connection.pragma(`cache_size = -${CACHE_KIB}`);
   return { connection, statements: new Map() };

@@ -5,8 +5,10 @@
  * {@link BatchWriter} statements run, one task at a time and in order, so that each batch sees
  * the source ids of the batches before it.
  */
+import { IMPORTING_STAGE } from "@prealign/core";
 import { Piscina } from "piscina";
 import type { Db, Prisma } from "../../db/database.ts";
+import { providerOf, sqliteFileOf } from "../../db/drivers.ts";
 import { BatchWriter, postgresInsert, postgresRows, type BatchWritten, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
 import { unpackExamples } from "./batch.ts";
 import type { WriterTask } from "./sqlite-writer.ts";
@@ -26,21 +28,6 @@ const BATCH_TIMEOUT_MS = 120_000;
 
 /** How long the final UPDATE may take on PostgreSQL (a million rows take seconds). */
 const FINISH_TIMEOUT_MS = 30 * 60_000;
-
-/** Which database `db` talks to, as the Prisma client records it. */
-export function providerOf(db: Db): "sqlite" | "postgresql" {
-  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
-  if (provider !== "sqlite" && provider !== "postgresql") throw new Error(`Imports cannot write to a ${String(provider)} database`);
-  return provider;
-}
-
-/** The file of the SQLite database `db` has open. */
-async function sqliteFile(db: Db): Promise<string> {
-  const rows = await db.$queryRawUnsafe<{ file: string }[]>(`SELECT "file" FROM pragma_database_list WHERE "name" = 'main'`);
-  const file = rows[0]?.file;
-  if (!file) throw new Error("The SQLite database has no file to open a second connection to");
-  return file;
-}
 
 /** Raw queries of a Prisma transaction; rows are inserted through one JSON parameter each (see bulk.ts). */
 function prismaExecutor(tx: Prisma.TransactionClient): SqlExecutor {
@@ -75,7 +62,7 @@ const DISCARD_CHUNK = 5_000;
  */
 export async function discardStagedExamples(db: Db, jobId: string): Promise<number> {
   if (providerOf(db) === "sqlite") {
-    const file = await sqliteFile(db);
+    const file = await sqliteFileOf(db);
     const pool = writerThread();
     try {
       return (await pool.run({ kind: "discard", file, jobId })) as number;
@@ -85,7 +72,7 @@ export async function discardStagedExamples(db: Db, jobId: string): Promise<numb
   }
   let deleted = 0;
   for (;;) {
-    const chunk = await db.example.findMany({ where: { importJobId: jobId, stage: "importing" }, select: { id: true }, take: DISCARD_CHUNK });
+    const chunk = await db.example.findMany({ where: { importJobId: jobId, stage: IMPORTING_STAGE }, select: { id: true }, take: DISCARD_CHUNK });
     if (chunk.length === 0) return deleted;
     const ids = chunk.map((example) => example.id);
     await db.$transaction(
@@ -112,7 +99,7 @@ export async function openBulkWriter(db: Db, target: ImportTarget): Promise<Bulk
       close: async () => {},
     };
   }
-  const file = await sqliteFile(db);
+  const file = await sqliteFileOf(db);
   const pool = writerThread();
   try {
     await pool.run({ kind: "open", file, target });

@@ -1,0 +1,8 @@
+-- CreateTable
+CREATE TABLE "LoginThrottle" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "failures" INTEGER NOT NULL DEFAULT 0,
+    "windowEndsAt" BIGINT NOT NULL DEFAULT 0,
+    "checking" INTEGER NOT NULL DEFAULT 0,
+    "checkingUntil" BIGINT NOT NULL DEFAULT 0
+);
