@@ -5,12 +5,17 @@
  * submit or hand-back, and lapses on expiry, after which anyone may take the example and the
  * first holder's writes are refused.
  *
- * Taking is atomic on both databases without locks: the candidates are read, then each is
- * taken with one conditional `updateMany` ("only if still free"), and the first whose count is
- * 1 is the caller's. A candidate somebody else took in between simply counts 0.
+ * Taking is atomic on both databases. On SQLite, which has one writer at a time, the candidates
+ * are read, then each is taken with one conditional `updateMany` ("only if still free"), and the
+ * first whose count is 1 is the caller's; a candidate somebody else took in between simply
+ * counts 0. On PostgreSQL, where many take at once, one statement finds and takes the first free
+ * candidate, skipping rows that others are taking at that moment (`FOR UPDATE SKIP LOCKED`), so
+ * that twenty people taking together neither queue on one row nor retry down the same list.
  */
 import { CLAIM_LEASE_MS, QUEUE_STAGES, type Role, type Stage } from "@prealign/core";
+import { empty, join, sqltag as sql } from "@prisma/client/runtime/client";
 import type { Db, Prisma } from "../db/database.ts";
+import { providerOf } from "../db/drivers.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import type { ProjectAccess } from "./access.ts";
 
@@ -152,6 +157,7 @@ export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole):
         `Pick a queue of one of your roles (${access.roles.join(", ") || "none"}), or ask a project admin for the role.`,
     );
   }
+  if (providerOf(db) === "postgresql") return takeNextPostgres(db, access, role);
   // Examples the caller already reviewed in their current round, found among the candidates.
   const skipped = new Set<string>();
   for (;;) {
@@ -162,14 +168,7 @@ export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole):
       orderBy: queueOrder(role),
       take: CANDIDATES_PER_ROUND,
     });
-    if (candidates.length === 0) {
-      return {
-        exampleId: null,
-        message:
-          `Nothing to take: no example in the ${QUEUE_STAGES[role]} queue of "${access.projectSlug}" is free for you ` +
-          `(none is waiting, or the others are being worked on, or you may not take them because you wrote, commented or reviewed them).`,
-      };
-    }
+    if (candidates.length === 0) return nothingToTake(access, role);
     const reviewed = role === "reviewer" ? await reviewedThisRound(db, access.userId, candidates) : new Set<string>();
     for (const candidate of inTurn(candidates, access.userId)) {
       if (reviewed.has(candidate.id)) {
@@ -184,6 +183,50 @@ export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole):
       if (taken.count === 1) return { exampleId: candidate.id, expiresAt };
     }
   }
+}
+
+/** What "Take next" answers when the queue has nothing the caller may take. */
+function nothingToTake(access: ProjectAccess, role: QueueRole): ClaimResult {
+  return {
+    exampleId: null,
+    message:
+      `Nothing to take: no example in the ${QUEUE_STAGES[role]} queue of "${access.projectSlug}" is free for you ` +
+      `(none is waiting, or the others are being worked on, or you may not take them because you wrote, commented or reviewed them).`,
+  };
+}
+
+/**
+ * "Take next" on PostgreSQL in one statement (see the module comment): the same queue as
+ * {@link queueWhere} and {@link queueOrder} (and, for reviewers, not reviewed by the caller in
+ * the example's current round), its first row nobody else is locking taken for the caller.
+ * `updatedAt` is set as Prisma's own updates set it.
+ */
+async function takeNextPostgres(db: Db, access: ProjectAccess, role: QueueRole): Promise<ClaimResult> {
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + CLAIM_LEASE_MS);
+  const excluded = EXCLUDING_PARTICIPATIONS[role];
+  const notParticipant =
+    excluded.length > 0
+      ? sql`AND NOT EXISTS (SELECT 1 FROM "Participation" p WHERE p."exampleId" = e.id AND p."userId" = ${access.userId} AND p.role IN (${join([...excluded])}))`
+      : empty;
+  const notReviewed =
+    role === "reviewer"
+      ? sql`AND NOT EXISTS (SELECT 1 FROM "Review" r WHERE r."exampleId" = e.id AND r."reviewerId" = ${access.userId} AND r.round = e."reviewRound" AND r."submittedAt" IS NOT NULL)`
+      : empty;
+  const order = role === "adjudicator" ? sql`e.agreement ASC NULLS LAST, e."updatedAt" ASC, e.id ASC` : sql`e."updatedAt" ASC, e.id ASC`;
+  const taken = await db.$queryRaw<{ id: string }[]>(sql`
+    UPDATE "Example" SET "claimedById" = ${access.userId}, "claimExpiresAt" = ${expiresAt}, "updatedAt" = ${now}
+    WHERE id = (
+      SELECT e.id FROM "Example" e
+      WHERE e."projectId" = ${access.projectId} AND e.stage = ${QUEUE_STAGES[role]!}
+        AND (e."claimedById" IS NULL OR e."claimExpiresAt" < ${now}) ${notParticipant} ${notReviewed}
+      ORDER BY ${order}
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id`);
+  const [first] = taken;
+  return first === undefined ? nothingToTake(access, role) : { exampleId: first.id, expiresAt };
 }
 
 /**
