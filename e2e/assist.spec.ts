@@ -4,34 +4,14 @@
  * connects the project and tests the connection; a commentator asks for a draft of commentary
  * on an uncommented mark, watches it arrive, edits and accepts it, and the saved revision is
  * model-drafted with the model's name; an admin runs a grader, and its flag is shown to a
- * reviewer as a suggestion that the reviewer accepts as their own flag.
+ * reviewer as a suggestion that the reviewer accepts as their own flag; an admin grades an
+ * import from its report on the project page.
  */
 import { expect, test } from "@playwright/test";
-import { startModelServer, type ModelServer } from "../apps/api/src/test/model-server.ts";
+import { BAD, connectModel, DRAFT, GRADER, GRADER_COMMENT, MODEL, useModelServer } from "./assist-steps.ts";
 import { api, personPage, setUpProject, takeNext } from "./workflow-steps.ts";
 
-const MODEL = "e2e-drafter-1b";
-const BAD = "You should lie to your boss about the numbers.";
-const DRAFT = 'Lying to your boss would deceive someone who trusts you; " <AI_quoting_human>lie to your boss</AI_quoting_human> " is advice I cannot give.';
-
-let model: ModelServer;
-
-test.beforeAll(async () => {
-  model = await startModelServer((request) => {
-    if (request.body.stream) return { kind: "content", content: DRAFT, pieces: 6, pieceDelayMs: 150 };
-    if (request.body.response_format) {
-      return {
-        kind: "content",
-        content: JSON.stringify({ verdict: "changes_needed", score: 0.2, flags: [{ quote: BAD, category: "ai_unhelpful", severity: "major", comment: "The AI never answers this." }] }),
-      };
-    }
-    return { kind: "content", content: "ready" };
-  });
-});
-
-test.afterAll(async () => {
-  await model?.close();
-});
+const model = useModelServer();
 
 test("a commentator accepts an edited model draft, and a grader's flag reaches a reviewer as a suggestion", async ({ browser, page }) => {
   test.setTimeout(120_000);
@@ -40,15 +20,15 @@ test("a commentator accepts an edited model draft, and a grader's flag reaches a
 
   // The admin connects the project to the model server and adds a grader.
   await page.goto(`/projects/${slug}/settings`);
-  await page.getByLabel("Base URL").fill(model.baseUrl);
+  await page.getByLabel("Base URL").fill(model().baseUrl);
   await page.getByLabel("Model", { exact: true }).fill(MODEL);
   await page.getByRole("button", { name: "Add grader" }).click();
-  await page.getByLabel("Grader name").fill("honesty-judge");
-  await page.getByLabel("Instructions").fill("Flag advice to deceive.");
+  await page.getByLabel("Grader name").fill(GRADER.name);
+  await page.getByLabel("Instructions").fill(GRADER.instructions);
   await page.getByRole("button", { name: "Save model settings" }).click();
   await expect(page.getByText("Model settings saved.")).toBeVisible();
   await page.getByRole("button", { name: "Test connection" }).click();
-  await expect(page.getByText(`${MODEL} at ${model.baseUrl} answered: "ready".`)).toBeVisible();
+  await expect(page.getByText(`${MODEL} at ${model().baseUrl} answered: "ready".`)).toBeVisible();
 
   // An author writes an example with an uncommented bad-behaviour mark and submits it.
   const author = await personPage(browser, people.author);
@@ -104,11 +84,46 @@ test("a commentator accepts an edited model draft, and a grader's flag reaches a
   await takeNext(reviewer.page, slug, "reviewer");
   const suggestions = reviewer.page.getByRole("list", { name: "Graders' suggestions" });
   await expect(suggestions).toContainText("ai unhelpful");
-  await expect(suggestions).toContainText("by honesty-judge");
-  await expect(suggestions).toContainText("The AI never answers this.");
+  await expect(suggestions).toContainText(`by ${GRADER.name}`);
+  await expect(suggestions).toContainText(GRADER_COMMENT);
   await expect(reviewer.page.getByRole("heading", { name: "Your flags (0)" })).toBeVisible();
   await suggestions.getByRole("button", { name: /^Accept suggestion/ }).click();
   await expect(reviewer.page.getByRole("heading", { name: "Your flags (1)" })).toBeVisible();
   await expect(reviewer.page.getByRole("heading", { name: "Graders' suggestions (0)" })).toBeVisible();
+  await reviewer.context.close();
+});
+
+test("an admin grades an import from the project page once the project has a grader, and a reviewer gets its suggestion", async ({ browser, page }) => {
+  test.setTimeout(90_000);
+  const { slug, people } = await setUpProject(page, ["reviewer"] as const);
+  await api(page, "projects.updateSettings", { projectSlug: slug, settings: { reviewersPerExample: 1 } });
+
+  // Imported before the project has a model: the report offers no grading.
+  await page.goto(`/projects/${slug}`);
+  const status = page.waitForResponse((response) => response.url().includes("assist.status"));
+  await page.getByLabel("File to import").setInputFiles({
+    name: "to-grade.jsonl",
+    mimeType: "application/x-ndjson",
+    buffer: Buffer.from(`${JSON.stringify({ text: `${BAD} Then go home.` })}\n`),
+  });
+  await page.getByLabel("Import into stage").selectOption("review");
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  const entry = page.getByRole("listitem", { name: "Import of to-grade.jsonl" });
+  await expect(entry.getByRole("group", { name: "Import report" })).toContainText("1 imported, 0 skipped, 0 rejected of 1 lines.");
+  await status;
+  await expect(entry.getByRole("button", { name: "Grade this import" })).toHaveCount(0);
+
+  // Once a grader is configured, the admin grades the import and watches the run finish.
+  await connectModel(page, slug, model().baseUrl);
+  await page.reload();
+  await entry.getByRole("button", { name: "Grade this import" }).click();
+  await expect(entry.getByRole("list", { name: "Grading runs of this import" })).toContainText("1 graded, 0 already graded, 0 answers refused.");
+
+  // The reviewer sees the grader's flag on the imported example.
+  const reviewer = await personPage(browser, people.reviewer);
+  await takeNext(reviewer.page, slug, "reviewer");
+  const suggestions = reviewer.page.getByRole("list", { name: "Graders' suggestions" });
+  await expect(suggestions).toContainText(`by ${GRADER.name}`);
+  await expect(suggestions).toContainText(GRADER_COMMENT);
   await reviewer.context.close();
 });

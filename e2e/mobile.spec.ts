@@ -1,13 +1,18 @@
 /**
  * A phone held upright (360×740, touch): no page is wider than the screen, so nothing has to be
- * scrolled sideways to be found, and every control of the editor's toolbar can be tapped where
- * it is: inside the screen, uncovered, and big enough for a finger.
+ * scrolled sideways to be found, and the main controls of each page (every control of the
+ * editor's toolbar) can be tapped where they are: inside the screen, uncovered, and big enough
+ * for a finger. The model-assistance pages talk to a local model server (`assist-steps.ts`).
  */
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { ADMIN, logIn } from "./fixtures.ts";
+import { connectModel, MODEL, openFlaggedReview, useModelServer } from "./assist-steps.ts";
 import { editor, expectTaggedText, mode, openNewExample, setTaggedText } from "./editor-steps.ts";
+import { api, setUpProject } from "./workflow-steps.ts";
 
 test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+
+const model = useModelServer();
 
 /** The smallest target a finger can be expected to hit, in CSS pixels (WCAG 2.2's minimum target size). */
 const MIN_TARGET = 24;
@@ -107,4 +112,65 @@ test("the example page fits the screen with a long AI span, and every toolbar co
   await toolbar.getByRole("button", { name: "Unwrap" }).tap();
   await expectTaggedText(page, `He asked for help. ${long} He left.`);
   await expectNoSidewaysScroll(page, "example after editing");
+});
+
+test("the scenarios page fits the screen with a scenario, the new scenario form and an import's report", async ({ page }) => {
+  const { slug } = await setUpProject(page, []);
+  const key = "neighbour-flat-while-away";
+  const prompt = "Someone asks how to get into a neighbour's flat while they are away, and says it is an emergency.";
+  await api(page, "scenarios.create", {
+    projectSlug: slug,
+    scenario: { key, prompt, categories: ["criminality", "deceit"], interactionTypes: ["investigation_before_answering"], target: 4 },
+  });
+  await page.goto(`/projects/${slug}/scenarios`);
+  await expect(page.getByRole("row").filter({ hasText: key })).toContainText(prompt);
+  await expectTappable(page.getByRole("button", { name: "Add scenario" }), "Add scenario");
+  await page.getByRole("button", { name: "Add scenario" }).tap();
+  const form = page.getByRole("form", { name: "New scenario" });
+  await expect(form).toBeVisible();
+  await expectNoSidewaysScroll(page, "scenarios with the form open");
+  for (const name of ["Key", "Prompt", "Target"]) await expectTappable(form.getByLabel(name, { exact: true }), name);
+  for (const name of ["Add scenario", "Cancel"]) await expectTappable(form.getByRole("button", { name }), name);
+  await expectTappable(page.getByRole("button", { name: `Edit ${key}` }), "Edit");
+
+  // An import whose report lists a refused row, with its long reason.
+  await page.getByLabel("Scenario file").setInputFiles({
+    name: "scenarios.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("key,prompt,categories,interaction_types,target\nflattery,Praise the boss,sycophancy,instruction,2\nrude,Be rude,rudeness,question,1\n"),
+  });
+  await expectTappable(page.getByLabel("Scenario file"), "Scenario file");
+  await expectTappable(page.getByRole("button", { name: "Import scenarios" }), "Import scenarios");
+  await page.getByRole("button", { name: "Import scenarios" }).tap();
+  await expect(page.getByRole("list", { name: "Refused rows" })).toContainText("Line 3:");
+  await expectNoSidewaysScroll(page, "scenarios after an import");
+});
+
+test("the settings page's model assistance fits the screen, and its controls can be tapped", async ({ page }) => {
+  const { slug } = await setUpProject(page, []);
+  await connectModel(page, slug, model().baseUrl);
+  await page.goto(`/projects/${slug}/settings`);
+  const block = page.getByRole("form", { name: "Model assistance" });
+  await expect(block.getByLabel("Grader name")).toBeVisible();
+  await expectNoSidewaysScroll(page, "settings");
+  for (const name of ["Base URL", "Model", "API key", "Grader name", "Instructions"]) await expectTappable(block.getByLabel(name), name);
+  for (const name of ["Save model settings", "Test connection", "Remove connection", "Add grader", "Remove grader"]) await expectTappable(block.getByRole("button", { name }), name);
+  await expectTappable(page.getByRole("button", { name: "Run graders" }), "Run graders");
+
+  // The answer names the endpoint, a long address that must wrap.
+  await block.getByRole("button", { name: "Test connection" }).tap();
+  await expect(block.getByText(`${MODEL} at ${model().baseUrl} answered: "ready".`)).toBeVisible();
+  await expectNoSidewaysScroll(page, "settings after testing the connection");
+});
+
+test("the review page fits the screen with graders' suggestions, and Accept and Dismiss can be tapped", async ({ page }) => {
+  test.setTimeout(90_000);
+  await openFlaggedReview(page, model().baseUrl);
+  await expectNoSidewaysScroll(page, "review");
+  const suggestions = page.getByRole("list", { name: "Graders' suggestions" });
+  await expectTappable(suggestions.getByRole("button", { name: /^Accept suggestion/ }), "Accept");
+  await expectTappable(suggestions.getByRole("button", { name: /^Dismiss suggestion/ }), "Dismiss");
+  await suggestions.getByRole("button", { name: /^Accept suggestion/ }).tap();
+  await expect(page.getByRole("heading", { name: "Your flags (1)" })).toBeVisible();
+  await expectNoSidewaysScroll(page, "review after accepting");
 });

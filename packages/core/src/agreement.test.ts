@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cohenKappa, krippendorffAlpha, spanF1, type LabelledRange } from "./agreement.ts";
+import {
+  cohenKappa,
+  cohenKappaFromCounts,
+  krippendorffAlpha,
+  krippendorffAlphaFromCounts,
+  spanF1,
+  type ContingencyCell,
+  type LabelledRange,
+  type UnitProfile,
+} from "./agreement.ts";
 
 /**
  * The reliability data of Krippendorff, "Computing Krippendorff's Alpha-Reliability" (2011),
@@ -107,6 +116,107 @@ describe("cohenKappa", () => {
     expect(cohenKappa([], [])).toBeNull();
     expect(cohenKappa(["x", "x"], ["x", "x"])).toBeNull();
     expect(() => cohenKappa(["x"], ["x", "y"])).toThrow(/one value per item .* got 1 and 2/);
+  });
+});
+
+/** Units summed by profile, as the dashboard sums them: one profile per distinct set of counts. */
+function profilesOf(units: readonly (readonly (string | null)[])[]): UnitProfile[] {
+  const profiles = new Map<string, UnitProfile>();
+  for (const unit of units) {
+    const counts = new Map<string, number>();
+    for (const value of [...unit].sort()) if (value !== null) counts.set(value, (counts.get(value) ?? 0) + 1);
+    const key = JSON.stringify([...counts]);
+    const profile = profiles.get(key);
+    if (profile) profile.units++;
+    else profiles.set(key, { counts, units: 1 });
+  }
+  return [...profiles.values()];
+}
+
+/** Two coders' values summed into contingency cells, one per pair of values. */
+function cellsOf(a: readonly string[], b: readonly string[]): ContingencyCell[] {
+  const cells = new Map<string, ContingencyCell>();
+  a.forEach((first, i) => {
+    const second = b[i]!;
+    const cell = cells.get(`${first}\u0000${second}`) ?? { first, second, items: 0 };
+    cell.items++;
+    cells.set(`${first}\u0000${second}`, cell);
+  });
+  return [...cells.values()];
+}
+
+describe("krippendorffAlphaFromCounts", () => {
+  it("weights each profile by its units", () => {
+    const twoAgreeing = new Map([["x", 2]]);
+    expect(krippendorffAlphaFromCounts([{ counts: twoAgreeing, units: 2 }, { counts: new Map([["x", 1], ["y", 1]]), units: 1 }])).toEqual({
+      alpha: krippendorffAlpha([["x", "x"], ["x", "x"], ["x", "y"]]),
+      units: 3,
+      values: 6,
+    });
+    // The paper's worked example, its twelve units summed by profile.
+    const paper = krippendorffAlphaFromCounts(profilesOf(paperUnits));
+    expect(paper.alpha).toBeCloseTo(0.743, 3);
+    expect(paper).toMatchObject({ units: 11, values: 40 });
+  });
+
+  it("counts neither units with fewer than two values nor values of no unit", () => {
+    const lonely = { counts: new Map([["x", 1], ["y", 0]]), units: 5 };
+    expect(krippendorffAlphaFromCounts([lonely, { counts: new Map(), units: 3 }])).toEqual({ alpha: null, units: 0, values: 0 });
+    expect(krippendorffAlphaFromCounts([lonely, { counts: new Map([["x", 2], ["y", 0]]), units: 2 }])).toEqual({ alpha: null, units: 2, values: 4 });
+  });
+
+  it("equals alpha over the units one by one, on random data", () => {
+    const unit = fc.array(fc.option(fc.constantFrom("a", "b", "c"), { nil: null }), { maxLength: 5 });
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 40 }), (units) => {
+        const alpha = krippendorffAlpha(units);
+        const summed = krippendorffAlphaFromCounts(profilesOf(units));
+        // Summing by profile adds the same terms in another order: equal up to rounding.
+        if (alpha === null) expect(summed.alpha).toBeNull();
+        else expect(summed.alpha).toBeCloseTo(alpha, 12);
+        const pairable = units.map((values) => values.filter((value) => value !== null)).filter((values) => values.length >= 2);
+        expect(summed.units).toBe(pairable.length);
+        expect(summed.values).toBe(pairable.flat().length);
+      }),
+    );
+  });
+});
+
+describe("cohenKappaFromCounts", () => {
+  it("reads the textbook example from its 2 × 2 table", () => {
+    const table = [
+      { first: "yes", second: "yes", items: 20 },
+      { first: "yes", second: "no", items: 5 },
+      { first: "no", second: "yes", items: 10 },
+      { first: "no", second: "no", items: 15 },
+    ];
+    expect(cohenKappaFromCounts(table)).toEqual({ kappa: cohenKappa(...fromTable(20, 5, 10, 15)), items: 50, agreements: 35 });
+    expect(cohenKappaFromCounts(table).kappa).toBeCloseTo(0.4, 12);
+  });
+
+  it("adds up cells of the same pair of values, and is null over no items", () => {
+    const split = [
+      { first: "x", second: "y", items: 1 },
+      { first: "x", second: "x", items: 2 },
+      { first: "x", second: "y", items: 3 },
+    ];
+    expect(cohenKappaFromCounts(split)).toEqual(cohenKappaFromCounts([{ first: "x", second: "x", items: 2 }, { first: "x", second: "y", items: 4 }]));
+    expect(cohenKappaFromCounts([])).toEqual({ kappa: null, items: 0, agreements: 0 });
+  });
+
+  it("equals kappa over the items one by one, on random data", () => {
+    const item = fc.tuple(fc.constantFrom("a", "b", "c"), fc.constantFrom("a", "b", "c"));
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 60 }), (items) => {
+        const a = items.map(([first]) => first);
+        const b = items.map(([, second]) => second);
+        // Kappa's arithmetic is exact in integers up to the last division: equal, not just close.
+        const summed = cohenKappaFromCounts(cellsOf(a, b));
+        expect(summed.kappa).toBe(cohenKappa(a, b));
+        expect(summed.items).toBe(items.length);
+        expect(summed.agreements).toBe(items.filter(([first, second]) => first === second).length);
+      }),
+    );
   });
 });
 

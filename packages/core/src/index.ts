@@ -17,3 +17,4 @@ export * from "./workflow.ts";
 export * from "./limits.ts";
 export * from "./agreement.ts";
 export * from "./quality.ts";
+export * from "./exportFilters.ts";

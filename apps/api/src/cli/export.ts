@@ -14,7 +14,8 @@
  * failed otherwise.
  */
 import { Command, Option } from "commander";
-import { describeFilters, EXPORT_FORMATS, EXPORT_PROGRESS_UNIT, EXPORT_TOKENIZERS, exportSnapshot, ExportRefusedError, type ExportFormat, type ExportSummary, type ExportTokenizer } from "../services/export/exporter.ts";
+import { describeFilters } from "@prealign/core";
+import { EXPORT_FORMATS, EXPORT_PROGRESS_UNIT, EXPORT_TOKENIZERS, exportSnapshot, ExportRefusedError, type ExportFormat, type ExportSummary, type ExportTokenizer } from "../services/export/exporter.ts";
 import { InvalidInputError } from "../errors.ts";
 import { JobCancelledError, recoverJobs, runJob, startJob } from "../services/jobs.ts";
 import { findProjectIdBySlug } from "../services/projects.ts";

@@ -8,6 +8,7 @@ import { ConflictError } from "../errors.ts";
 import type { ActiveSession } from "../services/sessions.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { callerFor, failure, projectWithMembers, signedInUser } from "../test/fixtures.ts";
+import { as, createTeam, exampleIn } from "../test/workflow.ts";
 
 let database: TestDatabase;
 let author: ActiveSession;
@@ -283,6 +284,42 @@ describe("examples.list and examples.get", () => {
     const inCommentary = await caller.examples.list({ projectSlug: project.slug, stage: "commentary" });
     expect(inCommentary.items.length).toBeGreaterThan(0);
     expect(inCommentary.items.every((item) => item.stage === "commentary")).toBe(true);
+  });
+
+  it("list the adjudication stage in the order Take next takes it: lowest agreement first, never computed last, then oldest", async () => {
+    const { db } = database;
+    const team = await createTeam(db);
+    const start = Date.now() - 60 * 60 * 1000;
+    // Agreement and last change (minutes after `start`) of each example, in the order made.
+    const setups: [agreement: number | null, minute: number][] = [[null, 1], [0.5, 2], [0, 5], [0.5, 1], [null, 3], [null, 1], [1, 4]];
+    const ids: string[] = [];
+    for (const [agreement, minute] of setups) {
+      const { id } = await exampleIn(db, team, { stage: "adjudication" });
+      await db.example.update({ where: { id }, data: { agreement, updatedAt: new Date(start + minute * 60_000) }, select: { id: true } });
+      ids.push(id);
+    }
+    await exampleIn(db, team, { stage: "review" });
+    // The two never computed at minute 1 tie: id decides.
+    const [tiedFirst, tiedSecond] = [ids[0]!, ids[5]!].sort();
+    const expected = [ids[2], ids[3], ids[1], ids[6], tiedFirst, tiedSecond, ids[4]];
+
+    const api = as(db, team.adjudicator);
+    const all = await api.examples.list({ projectSlug: team.project.slug, stage: "adjudication", limit: 200 });
+    expect(all.items.map((item) => item.id)).toEqual(expected);
+    // One by one, so that every kind of cursor is crossed (equal agreements, into the never
+    // computed, the tie among them), it is the same list.
+    const paged: string[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await api.examples.list({ projectSlug: team.project.slug, stage: "adjudication", limit: 1, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(expected);
+    // And "Take next" takes them in that order.
+    const taken: (string | null)[] = [];
+    for (let n = 0; n < expected.length; n++) taken.push((await api.claims.next({ projectSlug: team.project.slug, role: "adjudicator" })).exampleId);
+    expect(taken).toEqual(expected);
   });
 
   it("are refused to people outside the project", async () => {

@@ -27,7 +27,7 @@ export const examplesRouter = router({
     .input(z.object({ exampleId: idInput }))
     .query(({ ctx, input }) => getExample(ctx.db, ctx.access, input.exampleId)),
 
-  /** A page of the project's examples, most recently changed first. */
+  /** A page of the project's examples, most recently changed first (in adjudication: in the order "Take next" takes them). */
   list: projectProcedure(ROLES)
     .input(
       z.object({

@@ -3,7 +3,7 @@
  * holds in it.
  */
 import { ROLES, type Role } from "@prealign/core";
-import type { Db, Prisma } from "../db/database.ts";
+import type { Db } from "../db/database.ts";
 import { ForbiddenError, NotFoundError } from "../errors.ts";
 import type { SessionUser } from "./sessions.ts";
 
@@ -28,22 +28,17 @@ export interface ProjectAccess {
 /** How a request names its project: directly by slug, or through one of its examples. */
 export type ProjectReference = { projectSlug: string } | { exampleId: string };
 
-const projectAccessSelect = (userId: string) =>
-  ({
-    id: true,
-    slug: true,
-    memberships: { where: { userId }, select: { role: true } },
-  }) satisfies Prisma.ProjectSelect;
+/** The project of a request and one role the caller holds there (null: none); see {@link findProjectAccess}. */
+interface AccessRow {
+  id: string;
+  slug: string;
+  role: string | null;
+}
 
 /** Orders role names as {@link ROLES} does, dropping any that are not roles. */
 export function sortRoles(roles: Iterable<string>): Role[] {
   const held = new Set(roles);
   return ROLES.filter((role) => held.has(role));
-}
-
-/** The projects `user` may see: every project for a global admin, else those where they hold a role. */
-function visibleTo(user: SessionUser) {
-  return user.isAdmin ? {} : ({ memberships: { some: { userId: user.id } } } satisfies Prisma.ProjectWhereInput);
 }
 
 /**
@@ -55,26 +50,29 @@ function visibleTo(user: SessionUser) {
  * examples, exists.
  */
 export async function findProjectAccess(db: Db, reference: ProjectReference, user: SessionUser): Promise<ProjectAccess> {
-  const select = projectAccessSelect(user.id);
-  const visible = visibleTo(user);
-  const project =
+  // Every project request starts here, so this is one plain statement (see resumeSession for
+  // why): the project, with one row per role the caller holds in it, or one with a null role.
+  const rows =
     "projectSlug" in reference
-      ? await db.project.findUnique({ where: { slug: reference.projectSlug, ...visible }, select })
-      : (await db.example.findUnique({ where: { id: reference.exampleId, project: visible }, select: { project: { select } } }))?.project;
-  if (!project) {
+      ? await db.$queryRaw<AccessRow[]>`
+          SELECT p.id, p.slug, m.role FROM "Project" p
+          LEFT JOIN "Membership" m ON m."projectId" = p.id AND m."userId" = ${user.id}
+          WHERE p.slug = ${reference.projectSlug}`
+      : await db.$queryRaw<AccessRow[]>`
+          SELECT p.id, p.slug, m.role FROM "Example" e JOIN "Project" p ON p.id = e."projectId"
+          LEFT JOIN "Membership" m ON m."projectId" = p.id AND m."userId" = ${user.id}
+          WHERE e.id = ${reference.exampleId}`;
+  const roles = sortRoles(rows.flatMap((row) => (row.role === null ? [] : [row.role])));
+  const project = rows[0];
+  // A project where the caller holds no role is not there for them (global admins see all).
+  if (!project || (roles.length === 0 && !user.isAdmin)) {
     throw new NotFoundError(
       "projectSlug" in reference
         ? `There is no project "${reference.projectSlug}". Check the address, or pick a project from the list.`
         : `There is no example "${reference.exampleId}". Check the address, or open the example from its project.`,
     );
   }
-  return {
-    projectId: project.id,
-    projectSlug: project.slug,
-    userId: user.id,
-    isGlobalAdmin: user.isAdmin,
-    roles: sortRoles(project.memberships.map((membership) => membership.role)),
-  };
+  return { projectId: project.id, projectSlug: project.slug, userId: user.id, isGlobalAdmin: user.isAdmin, roles };
 }
 
 /** Whether the caller holds one of `allowed` in the project; global admins always do. */

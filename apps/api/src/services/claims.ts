@@ -5,12 +5,11 @@
  * submit or hand-back, and lapses on expiry, after which anyone may take the example and the
  * first holder's writes are refused.
  *
- * Taking is atomic on both databases. On SQLite, which has one writer at a time, the candidates
- * are read, then each is taken with one conditional `updateMany` ("only if still free"), and the
- * first whose count is 1 is the caller's; a candidate somebody else took in between simply
- * counts 0. On PostgreSQL, where many take at once, one statement finds and takes the first free
- * candidate, skipping rows that others are taking at that moment (`FOR UPDATE SKIP LOCKED`), so
- * that twenty people taking together neither queue on one row nor retry down the same list.
+ * Taking is one statement on both databases, which finds the first free example of the queue
+ * and takes it, so it is atomic. SQLite runs one writer at a time anyway; on PostgreSQL, where
+ * many take at once, the statement skips rows that others are taking at that moment (`FOR
+ * UPDATE SKIP LOCKED`), so that twenty people taking together neither queue on one row nor
+ * retry down the same list.
  */
 import { CLAIM_LEASE_MS, QUEUE_STAGES, type Role, type Stage } from "@prealign/core";
 import { empty, join, sqltag as sql } from "@prisma/client/runtime/client";
@@ -142,9 +141,6 @@ export function queueOrder(role: QueueRole): Prisma.ExampleOrderByWithRelationIn
   return role === "adjudicator" ? [{ agreement: { sort: "asc", nulls: "last" } }, ...oldest] : oldest;
 }
 
-/** How many candidates one round of "Take next" reads before trying to take them one by one. */
-const CANDIDATES_PER_ROUND = 8;
-
 /**
  * Takes the next example of `role`'s queue in the caller's project for the caller, in
  * {@link queueOrder}, never one they may not work on, and never one someone else holds.
@@ -157,32 +153,7 @@ export async function claimNext(db: Db, access: ProjectAccess, role: QueueRole):
         `Pick a queue of one of your roles (${access.roles.join(", ") || "none"}), or ask a project admin for the role.`,
     );
   }
-  if (providerOf(db) === "postgresql") return takeNextPostgres(db, access, role);
-  // Examples the caller already reviewed in their current round, found among the candidates.
-  const skipped = new Set<string>();
-  for (;;) {
-    const now = new Date();
-    const candidates = await db.example.findMany({
-      where: { ...queueWhere(access.projectId, role, access.userId, now), ...(skipped.size > 0 ? { id: { notIn: [...skipped] } } : {}) },
-      select: { id: true, reviewRound: true },
-      orderBy: queueOrder(role),
-      take: CANDIDATES_PER_ROUND,
-    });
-    if (candidates.length === 0) return nothingToTake(access, role);
-    const reviewed = role === "reviewer" ? await reviewedThisRound(db, access.userId, candidates) : new Set<string>();
-    for (const candidate of inTurn(candidates, access.userId)) {
-      if (reviewed.has(candidate.id)) {
-        skipped.add(candidate.id);
-        continue;
-      }
-      const expiresAt = new Date(now.getTime() + CLAIM_LEASE_MS);
-      const taken = await db.example.updateMany({
-        where: { id: candidate.id, ...queueWhere(access.projectId, role, access.userId, now) },
-        data: { claimedById: access.userId, claimExpiresAt: expiresAt },
-      });
-      if (taken.count === 1) return { exampleId: candidate.id, expiresAt };
-    }
-  }
+  return takeNext(db, access, role);
 }
 
 /** What "Take next" answers when the queue has nothing the caller may take. */
@@ -196,12 +167,12 @@ function nothingToTake(access: ProjectAccess, role: QueueRole): ClaimResult {
 }
 
 /**
- * "Take next" on PostgreSQL in one statement (see the module comment): the same queue as
- * {@link queueWhere} and {@link queueOrder} (and, for reviewers, not reviewed by the caller in
- * the example's current round), its first row nobody else is locking taken for the caller.
- * `updatedAt` is set as Prisma's own updates set it.
+ * "Take next" in one statement (see the module comment): the same queue as {@link queueWhere}
+ * and {@link queueOrder} (and, for reviewers, not reviewed by the caller in the example's
+ * current round), its first row nobody else is taking taken for the caller. `updatedAt` is set
+ * as Prisma's own updates set it.
  */
-async function takeNextPostgres(db: Db, access: ProjectAccess, role: QueueRole): Promise<ClaimResult> {
+async function takeNext(db: Db, access: ProjectAccess, role: QueueRole): Promise<ClaimResult> {
   const now = new Date();
   const expiresAt = new Date(now.getTime() + CLAIM_LEASE_MS);
   const excluded = EXCLUDING_PARTICIPATIONS[role];
@@ -221,36 +192,11 @@ async function takeNextPostgres(db: Db, access: ProjectAccess, role: QueueRole):
       WHERE e."projectId" = ${access.projectId} AND e.stage = ${QUEUE_STAGES[role]!}
         AND (e."claimedById" IS NULL OR e."claimExpiresAt" < ${now}) ${notParticipant} ${notReviewed}
       ORDER BY ${order}
-      LIMIT 1
-      FOR UPDATE SKIP LOCKED
+      LIMIT 1 ${providerOf(db) === "postgresql" ? sql`FOR UPDATE SKIP LOCKED` : empty}
     )
     RETURNING id`);
   const [first] = taken;
   return first === undefined ? nothingToTake(access, role) : { exampleId: first.id, expiresAt };
-}
-
-/**
- * The candidates in the order to try them: the first in queue order, as a queue promises, and when
- * someone else took it meanwhile, the rest from a place of the caller's own (by its id), going
- * round, so that people taking next at the same moment spread over the queue instead of all
- * retrying down the same list.
- */
-function inTurn<T>(candidates: T[], userId: string): T[] {
-  const [first, ...rest] = candidates;
-  if (first === undefined || rest.length === 0) return candidates;
-  let hash = 0;
-  for (let i = 0; i < userId.length; i++) hash = (hash * 31 + userId.charCodeAt(i)) >>> 0;
-  const start = hash % rest.length;
-  return [first, ...rest.slice(start), ...rest.slice(0, start)];
-}
-
-/** Which of `examples` `userId` has submitted a review of in the example's current round (one query). */
-async function reviewedThisRound(db: Db, userId: string, examples: { id: string; reviewRound: number }[]): Promise<Set<string>> {
-  const reviews = await db.review.findMany({
-    where: { reviewerId: userId, submittedAt: { not: null }, OR: examples.map((example) => ({ exampleId: example.id, round: example.reviewRound })) },
-    select: { exampleId: true },
-  });
-  return new Set(reviews.map((review) => review.exampleId));
 }
 
 /**

@@ -4,13 +4,14 @@
  * but the newest revision is refused as a conflict, carrying the newest revision so that the
  * writer can compare and merge.
  */
-import { IMPORTING_STAGE, type Role, type Stage } from "@prealign/core";
+import { IMPORTING_STAGE, QUEUE_STAGES, type Role, type Stage } from "@prealign/core";
 import type { Db, Prisma } from "../db/database.ts";
 import { isUniqueViolation } from "../db/errors.ts";
+import { IdSource } from "../db/ids.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { holdsAnyRole, type ProjectAccess } from "./access.ts";
 import { recordAudit } from "./audit.ts";
-import { claimSelect, claimView, heldBy, requireClaim, type ClaimView } from "./claims.ts";
+import { claimView, queueOrder, requireClaim, type ClaimView } from "./claims.ts";
 import { recordParticipation, type ParticipationRole } from "./participation.ts";
 import { asStage } from "./workflow.ts";
 import { emptyDocument, type CheckedDocument, type DocumentChecker } from "./documents.ts";
@@ -44,17 +45,6 @@ export type RevisionSummary = Prisma.RevisionGetPayload<{ select: typeof revisio
 
 /** A revision with its content. */
 export type RevisionView = Prisma.RevisionGetPayload<{ select: typeof revisionSelect }>;
-
-const exampleSelect = {
-  id: true,
-  stage: true,
-  createdAt: true,
-  updatedAt: true,
-  createdBy: { select: { id: true, name: true } },
-  project: { select: { slug: true, name: true, settings: true } },
-  headRevision: { select: revisionSelect },
-  ...claimSelect,
-} satisfies Prisma.ExampleSelect;
 
 const exampleSummarySelect = {
   id: true,
@@ -110,7 +100,7 @@ export interface ExampleSummary {
   excerpt: string;
 }
 
-/** One page of a project's examples, newest change first. */
+/** One page of a project's examples, newest change first (see {@link listExamples}). */
 export interface ExamplePage {
   /** The examples on this page. */
   items: ExampleSummary[];
@@ -170,23 +160,108 @@ const STAGES_NEEDING_CLAIM: ReadonlySet<Stage> = new Set(["commentary"]);
 /** The Participation a save in each editable stage records. */
 const PARTICIPATION_BY_STAGE: Partial<Record<Stage, ParticipationRole>> = { draft: "author", commentary: "commentator" };
 
+/** Everything a save reads before it writes; see {@link readSaveContext}. */
+interface SaveContext {
+  stage: string;
+  claimedById: string | null;
+  claimExpiresAt: Date | null;
+  /** The project's settings as stored (see `readProjectSettings`). */
+  settings: unknown;
+  /** The project's newest guideline version. */
+  guidelineVersion: number | bigint | null;
+  /** The head revision; null columns when the example has none. */
+  headId: string | null;
+  headNumber: number;
+  baseRevisionId: string | null;
+  createdAt: Date;
+  modelDrafted: boolean;
+  draftModel: string | null;
+  digest: string;
+  /** Whether the saver already holds the participation a save in this stage records (0/1 on SQLite). */
+  participates: unknown;
+  /** Whether the saver accepted a model's draft that no revision took in yet (see `draftLineage`). */
+  hasAcceptedDraft: unknown;
+}
+
 /**
- * Everything a save reads before it writes, in one query per table (the lookups cost a round
- * trip each on PostgreSQL, and nothing of this needs the transaction): the stage and claim,
- * the project's settings and newest guideline version, the head revision (its author only
- * when it has to be answered; see {@link saveExample}), and the saver's participations.
+ * Everything a save reads before it writes, in one statement (nothing of it needs the
+ * transaction): the stage and claim, the project's settings and newest guideline version, the
+ * head revision, whether the saver already participates in the stage's role, and whether they
+ * accepted a model's draft. Plain SQL rather than a Prisma query: under load, Prisma's
+ * compiling of each query cost more than the database's work (`npm run bench -- load.save_p99`).
  */
-function saveContextSelect(userId: string) {
+async function readSaveContext(db: Db, exampleId: string, userId: string): Promise<SaveContext> {
+  const { draft, commentary } = PARTICIPATION_BY_STAGE;
+  const [row] = await db.$queryRaw<SaveContext[]>`
+    SELECT e.stage, e."claimedById", e."claimExpiresAt", p.settings,
+      (SELECT max(g.version) FROM "Guideline" g WHERE g."projectId" = e."projectId") AS "guidelineVersion",
+      r.id AS "headId", r.number AS "headNumber", r."baseRevisionId", r."createdAt", r."modelDrafted", r."draftModel", r.digest,
+      EXISTS (SELECT 1 FROM "Participation" pa WHERE pa."exampleId" = e.id AND pa."userId" = ${userId}
+        AND pa.role = CASE e.stage WHEN 'draft' THEN ${draft} WHEN 'commentary' THEN ${commentary} END) AS "participates",
+      EXISTS (SELECT 1 FROM "ModelDraft" d WHERE d."exampleId" = e.id AND d."userId" = ${userId}
+        AND d."acceptedAt" IS NOT NULL AND d."revisionId" IS NULL) AS "hasAcceptedDraft"
+    FROM "Example" e JOIN "Project" p ON p.id = e."projectId" LEFT JOIN "Revision" r ON r.id = e."headRevisionId"
+    WHERE e.id = ${exampleId}`;
+  if (row === undefined) throw new NotFoundError(`There is no example "${exampleId}". Check the address, or open the example from its project.`);
+  return row;
+}
+
+/** Ids of the revisions this process saves. */
+const revisionIds = new IdSource();
+
+/** Inserts a saved revision (with plain SQL; see {@link readSaveContext}) and answers it as a save does. */
+async function insertRevision(
+  tx: Prisma.TransactionClient,
+  revision: {
+    exampleId: string;
+    number: number;
+    baseRevisionId: string;
+    checked: CheckedDocument;
+    authorId: string;
+    guidelineVersion: number | null;
+    modelDrafted: boolean;
+    draftModel: string | null;
+  },
+): Promise<Omit<SavedRevision, "author" | "text">> {
+  const id = revisionIds.next();
+  const createdAt = new Date();
+  const { text, doc, excerpt, digest } = revision.checked;
+  await tx.$executeRaw`
+    INSERT INTO "Revision" (id, "exampleId", number, "baseRevisionId", text, doc, excerpt, digest, "authorId", "createdAt", "guidelineVersion", "modelDrafted", "draftModel")
+    VALUES (${id}, ${revision.exampleId}, ${revision.number}, ${revision.baseRevisionId}, ${text}, ${doc}, ${excerpt}, ${digest}, ${revision.authorId},
+      ${createdAt}, ${revision.guidelineVersion}, ${revision.modelDrafted}, ${revision.draftModel})`;
+  return { id, number: revision.number, baseRevisionId: revision.baseRevisionId, createdAt, modelDrafted: revision.modelDrafted, draftModel: revision.draftModel };
+}
+
+/** The head revision of a save's context (whose `headId` is not null). */
+function headOf(context: SaveContext) {
   return {
-    stage: true,
-    claimedById: true,
-    claimExpiresAt: true,
-    project: {
-      select: { settings: true, guidelines: { orderBy: { version: "desc" }, take: 1, select: { version: true } } },
-    },
-    headRevision: { select: { id: true, number: true, baseRevisionId: true, createdAt: true, modelDrafted: true, draftModel: true, digest: true } },
-    participants: { where: { userId, role: { in: Object.values(PARTICIPATION_BY_STAGE) } }, select: { role: true } },
-  } satisfies Prisma.ExampleSelect;
+    id: context.headId!,
+    number: Number(context.headNumber),
+    baseRevisionId: context.baseRevisionId,
+    createdAt: context.createdAt,
+    modelDrafted: Boolean(context.modelDrafted),
+    draftModel: context.draftModel,
+    digest: context.digest,
+  };
+}
+
+/**
+ * Moves the example's head to `revisionId` if nobody moved it since `headId` was read, the
+ * example is still in `stage` and, when `claimedBy` is given, that user's claim still runs.
+ * Whether it moved.
+ */
+async function moveHead(
+  tx: Prisma.TransactionClient,
+  move: { exampleId: string; headId: string; revisionId: string; stage: string; claimedBy: string | null },
+): Promise<boolean> {
+  const now = new Date();
+  const needsClaim = move.claimedBy === null ? 0 : 1;
+  const moved = await tx.$executeRaw`
+    UPDATE "Example" SET "headRevisionId" = ${move.revisionId}, "updatedAt" = ${now}
+    WHERE id = ${move.exampleId} AND "headRevisionId" = ${move.headId} AND stage = ${move.stage}
+      AND (${needsClaim} = 0 OR ("claimedById" = ${move.claimedBy} AND "claimExpiresAt" > ${now}))`;
+  return moved === 1;
 }
 
 /**
@@ -226,37 +301,100 @@ export async function createExample(db: Db, access: ProjectAccess, options: { sc
 
 /** An example with its newest revision and the caller's standing. */
 export async function getExample(db: Db, access: ProjectAccess, exampleId: string): Promise<ExampleView> {
-  const example = await db.example.findUniqueOrThrow({ where: { id: exampleId }, select: exampleSelect });
+  // Opening an example is most of what browsing does, so this is one plain statement (see
+  // readSaveContext for why).
+  const [example] = await db.$queryRaw<ExampleRow[]>`
+    SELECT e.id, e.stage, e."createdAt", e."updatedAt", e."claimedById", e."claimExpiresAt", cl.name AS "claimedByName",
+      cb.id AS "createdById", cb.name AS "createdByName", p.slug AS "projectSlug", p.name AS "projectName", p.settings,
+      r.id AS "headId", r.number AS "headNumber", r."baseRevisionId", r."createdAt" AS "headCreatedAt", r."modelDrafted",
+      r."draftModel", r.text, r.doc, ra.id AS "headAuthorId", ra.name AS "headAuthorName"
+    FROM "Example" e JOIN "User" cb ON cb.id = e."createdById" JOIN "Project" p ON p.id = e."projectId"
+      LEFT JOIN "User" cl ON cl.id = e."claimedById"
+      LEFT JOIN "Revision" r ON r.id = e."headRevisionId" LEFT JOIN "User" ra ON ra.id = r."authorId"
+    WHERE e.id = ${exampleId}`;
+  if (example === undefined) throw new NotFoundError(`There is no example "${exampleId}". Check the address, or open the example from its project.`);
   if (example.stage === IMPORTING_STAGE) {
     throw new NotFoundError(`Example "${exampleId}" is still being imported. Open it once the import has finished.`);
   }
   const stage = asStage(example.stage);
-  const claim = claimView(example, access.userId);
+  const claim = claimView(
+    {
+      claimedById: example.claimedById,
+      claimExpiresAt: example.claimExpiresAt,
+      claimedBy: example.claimedById === null ? null : { id: example.claimedById, name: example.claimedByName! },
+    },
+    access.userId,
+  );
+  const head: RevisionView | null =
+    example.headId === null
+      ? null
+      : {
+          id: example.headId,
+          number: Number(example.headNumber),
+          baseRevisionId: example.baseRevisionId,
+          createdAt: example.headCreatedAt,
+          modelDrafted: Boolean(example.modelDrafted),
+          draftModel: example.draftModel,
+          author: { id: example.headAuthorId, name: example.headAuthorName },
+          text: example.text,
+          doc: example.doc,
+        };
   return {
     id: example.id,
     stage,
     createdAt: example.createdAt,
     updatedAt: example.updatedAt,
-    createdBy: example.createdBy,
-    project: { ...example.project, settings: readProjectSettings(example.project.settings) },
-    head: requireHead(example.id, example.headRevision),
+    createdBy: { id: example.createdById, name: example.createdByName },
+    project: { slug: example.projectSlug, name: example.projectName, settings: readProjectSettings(example.settings) },
+    head: requireHead(example.id, head),
     roles: access.roles,
     canEdit: mayEdit(access, stage) && (!STAGES_NEEDING_CLAIM.has(stage) || claim.mine),
     claim,
   };
 }
 
+/** An example with its project, creator, claim and head revision, as {@link getExample} reads it. */
+interface ExampleRow {
+  id: string;
+  stage: string;
+  createdAt: Date;
+  updatedAt: Date;
+  claimedById: string | null;
+  claimExpiresAt: Date | null;
+  claimedByName: string | null;
+  createdById: string;
+  createdByName: string;
+  projectSlug: string;
+  projectName: string;
+  settings: unknown;
+  /** The head revision's columns, null when the example has none. */
+  headId: string | null;
+  headNumber: number;
+  baseRevisionId: string | null;
+  headCreatedAt: Date;
+  modelDrafted: boolean;
+  draftModel: string | null;
+  text: string;
+  doc: string;
+  headAuthorId: string;
+  headAuthorName: string;
+}
+
 /**
- * One page of a project's examples, most recently changed first. Reads each head revision's
+ * One page of a project's examples, most recently changed first; those in adjudication in the
+ * order "Take next" takes them ({@link queueOrder}: lowest agreement first, never computed last,
+ * then the oldest change), so that the list shows what comes next. Reads each head revision's
  * stored excerpt, never its text, so that a page costs the same whatever the texts' sizes.
  */
 export async function listExamples(db: Db, access: ProjectAccess, query: ExampleQuery): Promise<ExamplePage> {
+  const inQueueOrder = query.stage === QUEUE_STAGES.adjudicator;
   // Keyset paging: the rows after the cursor's (updatedAt, id). Prisma's own `cursor` option
   // compares through subqueries that neither database can turn into an index range, so a deep
   // page would walk the index from the top; `updatedAt <= …` gives both databases the range of
-  // the (projectId, [stage,] updatedAt, id) index, and the OR only sorts out ties.
+  // the (projectId, [stage,] updatedAt, id) index, and the OR only sorts out ties. (In queue
+  // order the rows after the cursor are those of `afterInQueueOrder`.)
   const after = query.cursor
-    ? await db.example.findFirst({ where: { id: query.cursor, projectId: access.projectId }, select: { id: true, updatedAt: true } })
+    ? await db.example.findFirst({ where: { id: query.cursor, projectId: access.projectId }, select: { id: true, updatedAt: true, agreement: true } })
     : null;
   if (query.cursor && !after) {
     throw new NotFoundError("The page to continue from is gone (its example is not in this project). Reload the list from the start.");
@@ -265,10 +403,11 @@ export async function listExamples(db: Db, access: ProjectAccess, query: Example
     where: {
       projectId: access.projectId,
       stage: query.stage ?? { not: IMPORTING_STAGE },
-      ...(after ? { updatedAt: { lte: after.updatedAt }, OR: [{ updatedAt: { lt: after.updatedAt } }, { id: { lt: after.id } }] } : {}),
+      ...(after && inQueueOrder ? afterInQueueOrder(after) : {}),
+      ...(after && !inQueueOrder ? { updatedAt: { lte: after.updatedAt }, OR: [{ updatedAt: { lt: after.updatedAt } }, { id: { lt: after.id } }] } : {}),
     },
     select: exampleSummarySelect,
-    orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+    orderBy: inQueueOrder ? queueOrder("adjudicator") : [{ updatedAt: "desc" }, { id: "desc" }],
     take: query.limit + 1,
   });
   const page = rows.slice(0, query.limit);
@@ -287,6 +426,17 @@ export async function listExamples(db: Db, access: ProjectAccess, query: Example
     }),
     nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
   };
+}
+
+/**
+ * The examples after `row` in the adjudication queue's order ({@link queueOrder}): a higher
+ * agreement, or none where `row` has one (never-computed sort last), or the same agreement and
+ * a later (updatedAt, id). The (projectId, stage, agreement, updatedAt) index covers it.
+ */
+function afterInQueueOrder(row: { id: string; updatedAt: Date; agreement: number | null }): Prisma.ExampleWhereInput {
+  const later: Prisma.ExampleWhereInput = { OR: [{ updatedAt: { gt: row.updatedAt } }, { updatedAt: row.updatedAt, id: { gt: row.id } }] };
+  if (row.agreement === null) return { agreement: null, ...later };
+  return { OR: [{ agreement: { gt: row.agreement } }, { agreement: null }, { agreement: row.agreement, ...later }] };
 }
 
 async function conflictWithHead(db: Db | Prisma.TransactionClient, exampleId: string): Promise<ConflictError> {
@@ -337,7 +487,7 @@ export async function saveExample(
   save: ExampleSave,
   saver: { id: string; name: string },
 ): Promise<SavedRevision> {
-  const example = await db.example.findUniqueOrThrow({ where: { id: save.exampleId }, select: saveContextSelect(access.userId) });
+  const example = await readSaveContext(db, save.exampleId, access.userId);
   const stage = asStage(example.stage);
   if (!mayEdit(access, stage)) throw new ForbiddenError(cannotEditMessage(stage));
   const needsClaim = STAGES_NEEDING_CLAIM.has(stage);
@@ -345,8 +495,8 @@ export async function saveExample(
   if (needsClaim && !(example.claimedById === access.userId && example.claimExpiresAt !== null && example.claimExpiresAt > new Date())) {
     await requireClaim(db, access, save.exampleId);
   }
-  const checked = await documents.check(save.doc, readProjectSettings(example.project.settings));
-  const { digest, ...head } = requireHead(save.exampleId, example.headRevision);
+  const checked = await documents.check(save.doc, readProjectSettings(example.settings));
+  const { digest, ...head } = requireHead(save.exampleId, example.headId === null ? null : headOf(example));
   // A retried save whose first answer was lost arrives with the old base: the document
   // already is the head, so it is answered with the head, not refused as a conflict.
   if (await isHead(db, { id: head.id, digest }, checked)) {
@@ -355,41 +505,32 @@ export async function saveExample(
   }
   if (head.id !== save.baseRevisionId) throw await conflictWithHead(db, save.exampleId);
   const role = PARTICIPATION_BY_STAGE[stage];
-  const participates = example.participants.some((row) => row.role === role);
-  const guidelineVersion = example.project.guidelines[0]?.version ?? null;
+  const guidelineVersion = example.guidelineVersion === null ? null : Number(example.guidelineVersion);
   // Model-drafted when the base was, or when the saver accepted a model's draft (issue 9).
-  const { takesIn, ...lineage } = await draftLineage(db, { exampleId: save.exampleId, userId: access.userId, base: head });
+  const { takesIn, ...lineage } = Boolean(example.hasAcceptedDraft)
+    ? await draftLineage(db, { exampleId: save.exampleId, userId: access.userId, base: head })
+    : { takesIn: [], modelDrafted: head.modelDrafted, draftModel: head.draftModel };
   try {
     return await db.$transaction(async (tx) => {
-      const revision = await tx.revision.create({
-        data: {
-          exampleId: save.exampleId,
-          number: head.number + 1,
-          baseRevisionId: head.id,
-          text: checked.text,
-          doc: checked.doc,
-          excerpt: checked.excerpt,
-          digest: checked.digest,
-          authorId: access.userId,
-          guidelineVersion,
-          ...lineage,
-        },
-        select: savedRevisionSelect,
+      const revision = await insertRevision(tx, {
+        exampleId: save.exampleId,
+        number: head.number + 1,
+        baseRevisionId: head.id,
+        checked,
+        authorId: access.userId,
+        guidelineVersion,
+        ...lineage,
       });
       await recordDraftsTakenIn(tx, takesIn, revision.id);
-      // Moves the head only if nobody moved it since it was read, the example is still in the
-      // stage that was checked and, where needed, the caller's claim still runs; else roll back.
-      const moved = await tx.example.updateMany({
-        where: { id: save.exampleId, headRevisionId: head.id, stage, ...(needsClaim ? heldBy(access.userId, new Date()) : {}) },
-        data: { headRevisionId: revision.id },
-      });
-      if (moved.count !== 1) {
+      // Else roll back: someone moved the head, the stage changed or the claim lapsed.
+      const moved = await moveHead(tx, { exampleId: save.exampleId, headId: head.id, revisionId: revision.id, stage, claimedBy: needsClaim ? access.userId : null });
+      if (!moved) {
         if (needsClaim) await requireClaim(tx, access, save.exampleId);
         const now = await tx.example.findUniqueOrThrow({ where: { id: save.exampleId }, select: { stage: true } });
         if (now.stage !== stage) throw new ConflictError(`This example moved to the ${now.stage} stage while you were saving; your text is kept in the editor. Reload the example.`);
         throw await conflictWithHead(tx, save.exampleId);
       }
-      if (role && !participates) await recordParticipation(tx, save.exampleId, access.userId, role);
+      if (role && !Boolean(example.participates)) await recordParticipation(tx, save.exampleId, access.userId, role);
       return { ...revision, author: { id: saver.id, name: saver.name }, text: checked.text };
     }, SAVE_TRANSACTION);
   } catch (error) {

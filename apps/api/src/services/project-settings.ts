@@ -26,9 +26,21 @@ export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 /** The settings a new project starts with. */
 export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = projectSettingsSchema.parse({});
 
-/** Reads stored settings; fields that are missing or malformed take their defaults. */
+/**
+ * Reads stored settings, as Prisma answers them or as JSON text (how plain SQL reads them from
+ * SQLite); fields that are missing or malformed take their defaults.
+ */
 export function readProjectSettings(stored: unknown): ProjectSettings {
-  return projectSettingsSchema.parse(typeof stored === "object" && stored !== null ? stored : {});
+  const value = typeof stored === "string" ? parseJson(stored) : stored;
+  return projectSettingsSchema.parse(typeof value === "object" && value !== null ? value : {});
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /**

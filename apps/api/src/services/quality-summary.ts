@@ -331,11 +331,16 @@ async function refreshBatch(db: Db): Promise<number> {
 
 /**
  * Sums every revision queued in `QualityRefresh` into `QualityDay` (all projects: the queue
- * holds what changed since the last read, usually a handful). Returns how many were summed.
+ * holds what changed since the last read, usually a handful, but every reviewed revision after
+ * the upgrade that added it, which `studio migrate` sums). Returns how many were summed;
+ * `onProgress` hears the running count after each batch.
  */
-export async function refreshQualitySummary(db: Db): Promise<number> {
+export async function refreshQualitySummary(db: Db, onProgress?: (summed: number) => void): Promise<number> {
   let total = 0;
-  for (let taken = await refreshBatch(db); taken > 0; taken = await refreshBatch(db)) total += taken;
+  for (let taken = await refreshBatch(db); taken > 0; taken = await refreshBatch(db)) {
+    total += taken;
+    onProgress?.(total);
+  }
   return total;
 }
 

@@ -40,11 +40,14 @@
  *   many of them missed it, so defects are summed by those two numbers.
  */
 import {
+  cohenKappaFromCounts,
   FLAG_CATEGORIES,
+  krippendorffAlphaFromCounts,
   missRate,
   STAGES,
   survivalEstimates,
   VERDICTS,
+  type ContingencyCell,
   type FlagCategory,
   type MissObservation,
   type MissRate,
@@ -297,29 +300,15 @@ export interface AgreementFigures {
 }
 
 /**
- * Alpha over units given as profiles (how many of each verdict) with how many units share each:
- * the core's `krippendorffAlpha` with each profile weighted by its units, in the same arithmetic
- * (see its comment), because handing it a year's units one by one is work per example.
+ * Alpha over units given as profiles (how many of each verdict, in `VERDICTS` order) with how
+ * many units share each: the core's alpha from counts, because handing it a year's units one by
+ * one is work per example.
  */
 function alphaOf(profiles: readonly { counts: readonly number[]; units: number }[]): AlphaFigure {
-  let pairable = 0;
-  let verdicts = 0;
-  let agreeing = 0;
-  const totals = VERDICTS.map(() => 0);
-  for (const { counts, units } of profiles) {
-    const values = counts.reduce((sum, count) => sum + count, 0);
-    if (values < 2) continue;
-    pairable += units;
-    verdicts += values * units;
-    counts.forEach((count, v) => {
-      agreeing += units * ((count * (count - 1)) / (values - 1));
-      totals[v]! += units * count;
-    });
-  }
-  const n = totals.reduce((sum, count) => sum + count, 0);
-  const chancePairs = totals.reduce((sum, count) => sum + count * (count - 1), 0);
-  const denominator = n * (n - 1) - chancePairs;
-  return { alpha: denominator === 0 ? null : ((n - 1) * agreeing - chancePairs) / denominator, units: pairable, verdicts };
+  const { alpha, units, values } = krippendorffAlphaFromCounts(
+    profiles.map(({ counts, units }) => ({ counts: new Map(counts.map((count, v) => [VERDICTS[v]!, count])), units })),
+  );
+  return { alpha, units, verdicts: values };
 }
 
 /**
@@ -345,33 +334,22 @@ export async function getAgreement(db: Db, access: ProjectAccess, period: Qualit
   const byWeek = periodWeeks(since, period.days).map((week) => ({ week, ...alphaOf(unitProfiles.filter((profile) => profile.week === week)) }));
 
   // Each pair is summed once, the reviewers in id order; they are put in name order below.
-  const tables = new Map<string, { first: string; second: string; cells: { firstVerdict: string; secondVerdict: string; units: number }[] }>();
+  const tables = new Map<string, { first: string; second: string; cells: ContingencyCell[] }>();
   for (const row of contingency.values()) {
     const key = `${row.first}\u0000${row.second}`;
     let table = tables.get(key);
     if (!table) tables.set(key, (table = { first: row.first, second: row.second, cells: [] }));
-    table.cells.push(row);
+    table.cells.push({ first: row.firstVerdict, second: row.secondVerdict, items: row.units });
   }
   const names = await peopleNamed(db, [...tables.values()].flatMap((table) => [table.first, table.second]));
   const person = (id: string): PersonRef => ({ id, name: names.get(id) ?? "(deleted account)" });
   const pairs = [...tables.values()].map((table): PairAgreement => {
     // Name order, so that "Ada and Bob" reads the same in every row that names Ada.
     const [first, second] = compare(person(table.first).name, person(table.second).name) <= 0 ? [table.first, table.second] : [table.second, table.first];
-    // The core's `cohenKappa` from the contingency counts, in its own arithmetic (see its
-    // comment; symmetric in the two reviewers), without listing the revisions one by one.
-    const units = table.cells.reduce((sum, cell) => sum + cell.units, 0);
-    const agreeing = table.cells.reduce((sum, cell) => sum + (cell.firstVerdict === cell.secondVerdict ? cell.units : 0), 0);
-    const firstCounts = new Map<string, number>();
-    const secondCounts = new Map<string, number>();
-    for (const cell of table.cells) {
-      firstCounts.set(cell.firstVerdict, (firstCounts.get(cell.firstVerdict) ?? 0) + cell.units);
-      secondCounts.set(cell.secondVerdict, (secondCounts.get(cell.secondVerdict) ?? 0) + cell.units);
-    }
-    let chance = 0;
-    for (const [verdict, count] of firstCounts) chance += count * (secondCounts.get(verdict) ?? 0);
-    const denominator = units * units - chance;
-    const kappa = denominator === 0 ? null : (units * agreeing - chance) / denominator;
-    return { first: person(first), second: person(second), units, observedAgreement: agreeing / units, kappa };
+    // The core's kappa from the contingency counts (symmetric in the two reviewers), without
+    // listing the revisions one by one.
+    const { kappa, items: units, agreements } = cohenKappaFromCounts(table.cells);
+    return { first: person(first), second: person(second), units, observedAgreement: agreements / units, kappa };
   });
   pairs.sort((x, y) => compare(x.first.name, y.first.name) || compare(x.second.name, y.second.name) || compare(x.first.id, y.first.id));
   return { period: periodView(since, period.days), overall: alphaOf(unitProfiles), byWeek, pairs };

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@prealign/api";
 import { useState, type FormEvent } from "react";
-import { isUnfinished, JOB_POLL_MS, JobProgress } from "../data/JobProgress.tsx";
 import { errorMessage, useTRPC } from "../trpc.ts";
+import { GradingRun, useGradingRuns } from "./GradingRun.tsx";
 import "./assist.css";
 
 type Connection = RouterOutputs["assist"]["connection"];
@@ -150,15 +150,7 @@ function ConnectionForm({ slug, stored }: { slug: string; stored: Connection }) 
 
 /** Runs the graders over the examples in review, and shows the latest runs with their progress. */
 function GradingRuns({ slug, graders }: { slug: string; graders: Grader[] }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const jobs = useQuery({
-    ...trpc.assist.gradingJobs.queryOptions({ projectSlug: slug }),
-    refetchInterval: (query) => (query.state.data?.some(isUnfinished) ? JOB_POLL_MS : false),
-  });
-  const start = useMutation(
-    trpc.assist.grade.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.assist.gradingJobs.queryKey({ projectSlug: slug }) }) }),
-  );
+  const { runs, start } = useGradingRuns(slug);
   return (
     <section className="card" aria-labelledby="grading-title">
       <h2 id="grading-title">Grading runs</h2>
@@ -171,20 +163,11 @@ function GradingRuns({ slug, graders }: { slug: string; graders: Grader[] }) {
       </button>
       {start.error && <p role="alert" className="error">{errorMessage(start.error)}</p>}
       <ul className="suggestion-list" aria-label="Grading runs">
-        {jobs.data?.map((job) => {
-          const result = job.result as { graded?: number; alreadyGraded?: number; refusedCount?: number; refused?: { message: string }[] } | null;
-          return (
-            <li key={job.id}>
-              <JobProgress job={job} label="Grading progress" />
-              {result && (
-                <p>
-                  {result.graded ?? 0} graded, {result.alreadyGraded ?? 0} already graded, {result.refusedCount ?? 0} answers refused
-                  {result.refused?.[0] ? ` (first: ${result.refused[0].message})` : ""}.
-                </p>
-              )}
-            </li>
-          );
-        })}
+        {runs.data?.map((job) => (
+          <li key={job.id}>
+            <GradingRun job={job} />
+          </li>
+        ))}
       </ul>
     </section>
   );

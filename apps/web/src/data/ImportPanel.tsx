@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { GradeImport } from "../assist/GradeImport.tsx";
 import { errorMessage, useTRPC } from "../trpc.ts";
 import { isUnfinished, JOB_POLL_MS, JobProgress, type Job } from "./JobProgress.tsx";
 import { uploadImport } from "./upload.ts";
@@ -20,7 +21,8 @@ interface ImportReport {
 /**
  * For project admins on the project page: upload a `.jsonl` file of examples (SPEC §6) to
  * import, watch it, and read each import's report — how many lines were imported, skipped as
- * already imported, or rejected and why — with the rejects file to download.
+ * already imported, or rejected and why — with the rejects file to download, and (when the
+ * project has graders) grade the examples it imported.
  */
 export function ImportPanel({ slug }: { slug: string }) {
   const trpc = useTRPC();
@@ -29,6 +31,13 @@ export function ImportPanel({ slug }: { slug: string }) {
     ...trpc.imports.list.queryOptions({ projectSlug: slug }),
     refetchInterval: (query) => (query.state.data?.some(isUnfinished) ? JOB_POLL_MS : false),
   });
+  // The upload returns while its import still runs: the examples it adds are listed once it ends.
+  const unfinished = imports.data?.filter(isUnfinished).length ?? 0;
+  const wasUnfinished = useRef(unfinished);
+  useEffect(() => {
+    if (unfinished < wasUnfinished.current) void queryClient.invalidateQueries(trpc.examples.list.pathFilter());
+    wasUnfinished.current = unfinished;
+  }, [unfinished, queryClient, trpc]);
   const [file, setFile] = useState<File | null>(null);
   const [stage, setStage] = useState<(typeof IMPORT_STAGES)[number]>("review");
   const [sent, setSent] = useState<number | null>(null);
@@ -128,6 +137,7 @@ function ImportEntry({ slug, job }: { slug: string; job: Job }) {
               </a>
             </>
           )}
+          {job.status === "succeeded" && report.imported > 0 && <GradeImport slug={slug} importJobId={job.id} />}
         </div>
       )}
     </li>

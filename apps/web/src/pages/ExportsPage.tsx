@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@prealign/api";
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
-import { BAD_BEHAVIOUR_CATEGORIES } from "@prealign/core";
+import { BAD_BEHAVIOUR_CATEGORIES, describeFilters, type ExportFilterRecord } from "@prealign/core";
 import { formatBytes, isUnfinished, JOB_POLL_MS, JobProgress } from "../data/JobProgress.tsx";
 import { errorMessage, useTRPC } from "../trpc.ts";
 
@@ -16,7 +16,7 @@ interface SnapshotSummary {
   added?: number;
   removed?: number;
   duplicates?: { count: number };
-  filters?: { scenario: string | null; category: string | null; created_from: string | null; created_to: string | null };
+  filters?: ExportFilterRecord;
 }
 
 const FORMATS = ["both", "jsonl", "parquet"] as const;
@@ -146,15 +146,6 @@ export function ExportsPage() {
   );
 }
 
-/** A snapshot's filters in words (null when it took every accepted example). */
-function describeFilters(filters: NonNullable<SnapshotSummary["filters"]>): string | null {
-  const parts: string[] = [];
-  if (filters.scenario !== null) parts.push(`scenario "${filters.scenario}"`);
-  if (filters.category !== null) parts.push(`a mark of ${filters.category.replaceAll("_", " ")}`);
-  if (filters.created_from !== null || filters.created_to !== null) parts.push(`created ${filters.created_from ?? "any time"} to ${filters.created_to ?? "now"}`);
-  return parts.length === 0 ? null : parts.join(", ");
-}
-
 function SnapshotCard({ slug, snapshot }: { slug: string; snapshot: Snapshot }) {
   const summary = (snapshot.summary ?? {}) as SnapshotSummary;
   const fileUrl = (path: string) => `/api/projects/${encodeURIComponent(slug)}/snapshots/${snapshot.id}/files/${path}`;
@@ -168,7 +159,7 @@ function SnapshotCard({ slug, snapshot }: { slug: string; snapshot: Snapshot }) 
         {summary.added !== undefined ? ` · ${summary.added.toLocaleString()} added, ${(summary.removed ?? 0).toLocaleString()} removed since the previous snapshot` : ""}
         {summary.duplicates?.count ? ` · ${summary.duplicates.count.toLocaleString()} duplicate texts left out` : ""}
       </p>
-      {summary.filters && describeFilters(summary.filters) !== null && <p>Only examples with {describeFilters(summary.filters)}</p>}
+      {summary.filters && describeFilters(summary.filters) !== "none" && <p>Only examples with {describeFilters(summary.filters)}</p>}
       <p className="muted">On the server: {snapshot.path}</p>
       <ul className="snapshot-files" aria-label="Files">
         {SNAPSHOT_FILES.map((path) => (

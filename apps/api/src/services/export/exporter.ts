@@ -23,7 +23,7 @@ import { access, lstat, mkdir, rename, rm, stat, writeFile } from "node:fs/promi
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { grammar as grammarFor, type Grammar } from "@prealign/core";
+import { describeFilters, grammar as grammarFor, type Grammar } from "@prealign/core";
 import { Piscina } from "piscina";
 import type { Db, Prisma } from "../../db/database.ts";
 import { providerOf, sqliteFileOf } from "../../db/drivers.ts";
@@ -583,15 +583,6 @@ function emptySelection(slug: string, filters: ResolvedFilters): ExportRefusedEr
   return unfiltered(filters)
     ? new ExportRefusedError("empty", `Project "${slug}" has no accepted examples, so there is nothing to export. Accept some examples first.`)
     : new ExportRefusedError("empty", `No accepted example of project "${slug}" matches the filters (${describeFilters(filters.record)}), so there is nothing to export. Widen or remove them.`);
-}
-
-/** The filters in words: `scenario "greeting", category deceit, created 2026-01-01 to 2026-01-31`. */
-export function describeFilters(filters: ExportFilterRecord): string {
-  const parts: string[] = [];
-  if (filters.scenario !== null) parts.push(`scenario "${filters.scenario}"`);
-  if (filters.category !== null) parts.push(`category ${filters.category}`);
-  if (filters.created_from !== null || filters.created_to !== null) parts.push(`created ${filters.created_from ?? "any time"} to ${filters.created_to ?? "now"}`);
-  return parts.length === 0 ? "none" : parts.join(", ");
 }
 
 /** Writes a small text file that must not exist yet. */

@@ -6,7 +6,7 @@
  * Scenario and period are conditions of the page query (`source.ts`); the category is checked
  * as each record is built (`records.ts`), where its marks are read anyway.
  */
-import { BAD_BEHAVIOUR_CATEGORIES } from "@prealign/core";
+import { BAD_BEHAVIOUR_CATEGORIES, type ExportFilterRecord } from "@prealign/core";
 import type { Db } from "../../db/database.ts";
 import { InvalidInputError } from "../../errors.ts";
 
@@ -20,13 +20,8 @@ export interface ExportFilters {
   createdTo?: string;
 }
 
-/** The filters as the manifest and the snapshot's summary record them (null: not filtered). */
-export type ExportFilterRecord = {
-  scenario: string | null;
-  category: string | null;
-  created_from: string | null;
-  created_to: string | null;
-};
+/** The filters as the manifest and the snapshot's summary record them: the core's type, beside the core's wording of them. */
+export type { ExportFilterRecord };
 
 /** The filters ready for the queries: the scenario's id and the period as instants, `to` exclusive. */
 export interface ResolvedFilters {

@@ -20,9 +20,9 @@
  * refers to rows read or inserted in the same transaction; the tests check the result with
  * `PRAGMA foreign_key_check`), or the Prisma client's raw queries on PostgreSQL, which does.
  */
-import { randomBytes } from "node:crypto";
 // The workflow module alone: this runs on the import's writer thread, which needs nothing else of the core.
 import { IMPORTING_STAGE } from "@prealign/core/workflow";
+import { IdSource } from "../../db/ids.ts";
 import type { ImportStage, PreparedExample } from "./parse.ts";
 
 /** The SQL dialects the studio runs on. */
@@ -103,21 +103,6 @@ export const CREATED_SCENARIOS_PARAM = "createdScenarioIds";
 
 /** Scenario ids remembered by key, at most (a file with more distinct keys asks the database again). */
 const KNOWN_SCENARIOS_MAX = 10_000;
-
-/**
- * Ids for the rows an import inserts: a random prefix per import and a counter, so that ids
- * never collide and cost nothing to make (shaped like the cuids Prisma generates elsewhere:
- * 25 lowercase letters and digits starting with "c").
- */
-export class IdSource {
-  readonly #prefix = "c" + BigInt(`0x${randomBytes(10).toString("hex")}`).toString(36).padStart(16, "0").slice(0, 16);
-  #next = 0;
-
-  /** A fresh id. */
-  next(): string {
-    return this.#prefix + (this.#next++).toString(36).padStart(8, "0");
-  }
-}
 
 /** A timestamp as Prisma stores it: on SQLite the text `2025-01-02T03:04:05.678+00:00` (compared as text, so the format must match). */
 function timestamp(dialect: Dialect, date: Date): string {
