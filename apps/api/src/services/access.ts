@@ -69,10 +69,15 @@ export async function findProjectAccess(db: Db, reference: ProjectReference, use
     throw new NotFoundError(
       "projectSlug" in reference
         ? `There is no project "${reference.projectSlug}". Check the address, or pick a project from the list.`
-        : `There is no example "${reference.exampleId}". Check the address, or open the example from its project.`,
+        : noSuchExample(reference.exampleId).message,
     );
   }
   return { projectId: project.id, projectSlug: project.slug, userId: user.id, isGlobalAdmin: user.isAdmin, roles };
+}
+
+/** The error for an example that is not there, or not there for the caller. */
+export function noSuchExample(exampleId: string): NotFoundError {
+  return new NotFoundError(`There is no example "${exampleId}". Check the address, or open the example from its project.`);
 }
 
 /** Whether the caller holds one of `allowed` in the project; global admins always do. */

@@ -5,11 +5,12 @@
  * writer can compare and merge.
  */
 import { IMPORTING_STAGE, QUEUE_STAGES, type Role, type Stage } from "@prealign/core";
+import { empty, sqltag as sql } from "@prisma/client/runtime/client";
 import type { Db, Prisma } from "../db/database.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { IdSource } from "../db/ids.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
-import { holdsAnyRole, type ProjectAccess } from "./access.ts";
+import { holdsAnyRole, noSuchExample, type ProjectAccess } from "./access.ts";
 import { recordAudit } from "./audit.ts";
 import { claimView, queueOrder, requireClaim, type ClaimView } from "./claims.ts";
 import { recordParticipation, type ParticipationRole } from "./participation.ts";
@@ -202,7 +203,7 @@ async function readSaveContext(db: Db, exampleId: string, userId: string): Promi
         AND d."acceptedAt" IS NOT NULL AND d."revisionId" IS NULL) AS "hasAcceptedDraft"
     FROM "Example" e JOIN "Project" p ON p.id = e."projectId" LEFT JOIN "Revision" r ON r.id = e."headRevisionId"
     WHERE e.id = ${exampleId}`;
-  if (row === undefined) throw new NotFoundError(`There is no example "${exampleId}". Check the address, or open the example from its project.`);
+  if (row === undefined) throw noSuchExample(exampleId);
   return row;
 }
 
@@ -256,11 +257,10 @@ async function moveHead(
   move: { exampleId: string; headId: string; revisionId: string; stage: string; claimedBy: string | null },
 ): Promise<boolean> {
   const now = new Date();
-  const needsClaim = move.claimedBy === null ? 0 : 1;
-  const moved = await tx.$executeRaw`
+  const claimHeld = move.claimedBy === null ? empty : sql`AND "claimedById" = ${move.claimedBy} AND "claimExpiresAt" > ${now}`;
+  const moved = await tx.$executeRaw(sql`
     UPDATE "Example" SET "headRevisionId" = ${move.revisionId}, "updatedAt" = ${now}
-    WHERE id = ${move.exampleId} AND "headRevisionId" = ${move.headId} AND stage = ${move.stage}
-      AND (${needsClaim} = 0 OR ("claimedById" = ${move.claimedBy} AND "claimExpiresAt" > ${now}))`;
+    WHERE id = ${move.exampleId} AND "headRevisionId" = ${move.headId} AND stage = ${move.stage} ${claimHeld}`);
   return moved === 1;
 }
 
@@ -312,7 +312,7 @@ export async function getExample(db: Db, access: ProjectAccess, exampleId: strin
       LEFT JOIN "User" cl ON cl.id = e."claimedById"
       LEFT JOIN "Revision" r ON r.id = e."headRevisionId" LEFT JOIN "User" ra ON ra.id = r."authorId"
     WHERE e.id = ${exampleId}`;
-  if (example === undefined) throw new NotFoundError(`There is no example "${exampleId}". Check the address, or open the example from its project.`);
+  if (example === undefined) throw noSuchExample(exampleId);
   if (example.stage === IMPORTING_STAGE) {
     throw new NotFoundError(`Example "${exampleId}" is still being imported. Open it once the import has finished.`);
   }
