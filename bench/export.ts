@@ -18,13 +18,16 @@
  *   Goal: under 300 MB.
  *
  * Each export runs in a fresh child process (this file, started with `--export-bench-child`) as
- * `studio export` runs it (a process of its own, building records on a thread per core), so
- * that the fill's memory is not counted and every run starts cold. Fill and run details go to
- * stderr. `EXPORT_BENCH_EXAMPLES` sets a smaller size for trying the benchmark out.
+ * `studio export` runs it: a process of its own, building records on a thread per core, and
+ * built into plain JavaScript as `npm run build` builds `studio` (`apps/api/src/build.ts`), so
+ * that neither the fill's memory nor tsx's is counted and every run starts cold. Fill and run details go to
+ * stderr. `EXPORT_BENCH_EXAMPLES` sets a smaller size for trying the benchmark out, and
+ * `EXPORT_BENCH_FIXTURE=<folder>` keeps the filled database in that folder and reuses it in later
+ * runs of the same size (the fill of a million examples takes minutes).
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, open, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +43,8 @@ import { now, type Benchmark, type BenchResult } from "./harness.ts";
 const EXAMPLES = Number(process.env.EXPORT_BENCH_EXAMPLES ?? 1_000_000);
 /** Drafts in the same project, which the export skips. */
 const DRAFTS = Math.floor(EXAMPLES / 10);
+/** A folder to keep the filled database in and reuse; by default a temporary one, removed at exit. */
+const KEPT_FIXTURE = process.env.EXPORT_BENCH_FIXTURE;
 /** Examples written per fill transaction. */
 const FILL_CHUNK = 100_000;
 /** Distinct sentences texts are composed of. */
@@ -48,6 +53,8 @@ const SENTENCES = 4_096;
 const SHARD_RECORDS = 100_000;
 const USERS = 40;
 const CHILD_FLAG = "--export-bench-child";
+/** The file in a kept fixture's folder that says how many examples it was filled with. */
+const READY = "filled";
 
 const count = (n: number) => n.toLocaleString("en-US");
 
@@ -170,15 +177,32 @@ class ExportFixture {
   ) {}
 
   static async create(): Promise<ExportFixture> {
-    const folder = mkdtempSync(join(tmpdir(), "studio-bench-export-"));
+    const folder = KEPT_FIXTURE ?? mkdtempSync(join(tmpdir(), "studio-bench-export-"));
     const url = `file:${join(folder, "studio.db")}`;
+    const kept = KEPT_FIXTURE !== undefined ? await ExportFixture.#reuse(folder, url) : null;
+    if (kept !== null) return kept;
+    mkdirSync(folder, { recursive: true });
     await migrateDatabase(url);
     const db = await createDb(url);
     await db.user.createMany({ data: Array.from({ length: USERS }, (_, n) => ({ email: `bench-${n}@example.org`, name: `Bench person ${n}`, passwordHash: "!" })) });
     const project = await db.project.create({ data: { slug: "bench-export", name: "Export benchmark", settings: {} }, select: { id: true } });
     const fixture = new ExportFixture(db, folder, url, project.id);
     await fixture.#fill();
+    if (KEPT_FIXTURE !== undefined) writeFileSync(join(folder, READY), String(EXAMPLES));
     return fixture;
+  }
+
+  /** The kept fixture in `folder` when it was filled with as many examples as this run asks for; otherwise it is removed and null returned. */
+  static async #reuse(folder: string, url: string): Promise<ExportFixture | null> {
+    const ready = join(folder, READY);
+    if (existsSync(ready) && readFileSync(ready, "utf8") === String(EXAMPLES)) {
+      const db = await createDb(url);
+      const project = await db.project.findUniqueOrThrow({ where: { slug: "bench-export" }, select: { id: true } });
+      log(`reusing the ${count(EXAMPLES)} examples kept in ${folder}`);
+      return new ExportFixture(db, folder, url, project.id);
+    }
+    rmSync(folder, { recursive: true, force: true });
+    return null;
   }
 
   /** Writes the examples with SQL on the client's own connection (see bench/workflow.ts for why). */
@@ -221,7 +245,7 @@ class ExportFixture {
 
   async drop(): Promise<void> {
     await this.db.$disconnect();
-    rmSync(this.folder, { recursive: true, force: true });
+    if (KEPT_FIXTURE === undefined) rmSync(this.folder, { recursive: true, force: true });
   }
 }
 
@@ -255,10 +279,25 @@ interface ChildReport {
   cpuSeconds: number;
 }
 
-/** Runs a task in a fresh process (this file under tsx) and returns its report. */
-function inChild(task: ChildTask): Promise<ChildReport> {
+/** This file and the studio's code built as `studio` is (see `apps/api/src/build.ts`): the child processes' entry point. */
+let childEntry: Promise<string> | null = null;
+
+function builtChild(): Promise<string> {
+  childEntry ??= (async () => {
+    // Imported here, so that the child does not load esbuild.
+    const { bundleStudio } = await import("../apps/api/src/build.ts");
+    const dir = join(fileURLToPath(new URL("../apps/api/dist", import.meta.url)), "bench-export");
+    await bundleStudio(dir, { "export-child": fileURLToPath(import.meta.url) });
+    return join(dir, "export-child.mjs");
+  })();
+  return childEntry;
+}
+
+/** Runs a task in a fresh process (this file, built) and returns its report. */
+async function inChild(task: ChildTask): Promise<ChildReport> {
+  const entry = await builtChild();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), CHILD_FLAG, JSON.stringify(task)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [entry, CHILD_FLAG, JSON.stringify(task)], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.on("error", reject);

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// The `studio` command line. Runs the TypeScript sources through tsx so that no build step
-// stands between `npm install` and a working command.
-import { register } from "tsx/esm/api";
+// The `studio` command line. Runs the build in ../dist/cli (apps/api/src/build.ts) when it is
+// current, that is when none of the files it was built from changed after the build began;
+// otherwise the TypeScript sources through tsx, so that no build step stands between
+// `npm install` (or an edit) and a working command.
+import { buildIsCurrent } from "./current-build.js";
 
-register();
-await import("../src/cli/main.ts");
+const built = new URL("../dist/cli/", import.meta.url);
+
+if (buildIsCurrent(built, new URL("../../../", import.meta.url))) {
+  await import(new URL("studio.mjs", built).href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/cli/main.ts");
+}

@@ -1,8 +1,7 @@
-// A worker thread of the DocumentChecker pool (documents.ts): runs the TypeScript sources
-// through tsx, as bin/studio.js does, and checks one document per task.
-import { register } from "tsx/esm/api";
-
-register();
+// A worker thread of the DocumentChecker pool (documents.ts): checks one document per task.
+// Run from the sources, it loads tsx as bin/studio.js does; built into plain JavaScript
+// (apps/api/src/build.ts defines STUDIO_BUILT there), it needs none.
+if (typeof STUDIO_BUILT === "undefined") (await import("tsx/esm/api")).register();
 const { checkDocumentJson } = await import("./documents.ts");
 
 /** Piscina calls the default export with each task. */

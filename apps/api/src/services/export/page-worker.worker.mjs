@@ -1,10 +1,9 @@
-// A worker thread of an export's page pool (exporter.ts): runs the TypeScript sources through
-// tsx, as bin/studio.js does, and does one page's work per task (page-worker.ts), handing the
-// page's memory over to the exporting thread instead of copying it.
+// A worker thread of an export's page pool (exporter.ts): does one page's work per task
+// (page-worker.ts), handing the page's memory over to the exporting thread instead of copying it.
+// Run from the sources, it loads tsx as bin/studio.js does; built into plain JavaScript
+// (apps/api/src/build.ts defines STUDIO_BUILT there), it needs none.
 import { Piscina } from "piscina";
-import { register } from "tsx/esm/api";
-
-register();
+if (typeof STUDIO_BUILT === "undefined") (await import("tsx/esm/api")).register();
 const { runPageTask } = await import("./page-worker.ts");
 const { transferListOf } = await import("./records.ts");
 

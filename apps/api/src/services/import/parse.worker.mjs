@@ -1,10 +1,9 @@
-// A worker thread of an import's parsing pool (importer.ts): runs the TypeScript sources through
-// tsx, as bin/studio.js does, and reads one batch of lines per task. The batch's examples come
-// back packed in a buffer of their own, transferred rather than copied.
+// A worker thread of an import's parsing pool (importer.ts): reads one batch of lines per task.
+// The batch's examples come back packed in a buffer of their own, transferred rather than copied.
+// Run from the sources, it loads tsx as bin/studio.js does; built into plain JavaScript
+// (apps/api/src/build.ts defines STUDIO_BUILT there), it needs none.
 import { Piscina } from "piscina";
-import { register } from "tsx/esm/api";
-
-register();
+if (typeof STUDIO_BUILT === "undefined") (await import("tsx/esm/api")).register();
 const { parsePackedBatch } = await import("./batch.ts");
 
 /** Piscina calls the default export with each task. */

@@ -100,6 +100,14 @@ function executor(current: Connection): SqlExecutor {
  * Runs `work` in one immediate transaction, rolled back if it throws. `durable` commits with
  * a sync to disk: the batches need not (a batch lost to a power cut is one of an import that did
  * not finish, whose staged rows the recovery deletes), the final step must.
+ *
+ * Why that is enough: in WAL mode a commit at `synchronous = NORMAL` writes the transaction to
+ * the log without syncing it (a power cut may lose the last transactions, never the file's
+ * consistency); one at `FULL` syncs the log before it returns, and that sync covers every batch
+ * still in the log, whichever commit wrote it. A batch already copied into the database file was
+ * synced there by the checkpoint that copied it, before the log could be reused (SQLite syncs the
+ * database file after a checkpoint at NORMAL and FULL; no connection of the studio runs at OFF).
+ * So once the `finish` task has committed, the whole import survives a power cut.
  */
 async function inTransaction<T>(current: Connection, durable: boolean, work: (exec: SqlExecutor) => Promise<T>): Promise<T> {
   current.connection.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
