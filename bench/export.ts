@@ -27,7 +27,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, open, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,8 +53,10 @@ const SENTENCES = 4_096;
 const SHARD_RECORDS = 100_000;
 const USERS = 40;
 const CHILD_FLAG = "--export-bench-child";
-/** The file in a kept fixture's folder that says how many examples it was filled with. */
+/** The file in a kept fixture's folder that says how it was filled ({@link FILL_SIZES}). */
 const READY = "filled";
+/** How a fixture is filled: a kept one is reused only when it was filled the same way. */
+const FILL_SIZES = JSON.stringify({ examples: EXAMPLES, drafts: DRAFTS, sentences: SENTENCES, users: USERS });
 
 const count = (n: number) => n.toLocaleString("en-US");
 
@@ -188,20 +190,32 @@ class ExportFixture {
     const project = await db.project.create({ data: { slug: "bench-export", name: "Export benchmark", settings: {} }, select: { id: true } });
     const fixture = new ExportFixture(db, folder, url, project.id);
     await fixture.#fill();
-    if (KEPT_FIXTURE !== undefined) writeFileSync(join(folder, READY), String(EXAMPLES));
+    if (KEPT_FIXTURE !== undefined) writeFileSync(join(folder, READY), FILL_SIZES);
     return fixture;
   }
 
-  /** The kept fixture in `folder` when it was filled with as many examples as this run asks for; otherwise it is removed and null returned. */
+  /**
+   * The kept fixture in `folder` when it was filled as this run would fill it (its marker holds
+   * the fill's sizes), migrated to the current schema; otherwise null, after removing a stale
+   * fixture's files. A folder that holds anything but a fixture is refused, never emptied.
+   */
   static async #reuse(folder: string, url: string): Promise<ExportFixture | null> {
+    if (!existsSync(folder)) return null;
     const ready = join(folder, READY);
-    if (existsSync(ready) && readFileSync(ready, "utf8") === String(EXAMPLES)) {
+    if (!existsSync(ready)) {
+      if (readdirSync(folder).length > 0) throw new Error(`EXPORT_BENCH_FIXTURE: ${folder} holds files but no benchmark fixture; name an empty or new folder.`);
+      return null;
+    }
+    if (readFileSync(ready, "utf8") === FILL_SIZES) {
+      await migrateDatabase(url);
       const db = await createDb(url);
       const project = await db.project.findUniqueOrThrow({ where: { slug: "bench-export" }, select: { id: true } });
       log(`reusing the ${count(EXAMPLES)} examples kept in ${folder}`);
       return new ExportFixture(db, folder, url, project.id);
     }
-    rmSync(folder, { recursive: true, force: true });
+    for (const name of readdirSync(folder)) {
+      if (name === READY || name.startsWith("studio.db") || name.startsWith("out-") || name.startsWith("baseline-")) rmSync(join(folder, name), { recursive: true, force: true });
+    }
     return null;
   }
 
@@ -279,14 +293,18 @@ interface ChildReport {
   cpuSeconds: number;
 }
 
-/** This file and the studio's code built as `studio` is (see `apps/api/src/build.ts`): the child processes' entry point. */
+/**
+ * The child processes' entry point: this file and the studio's code built as `studio` is (see
+ * `apps/api/src/build.ts`), in a folder of this process's own, removed when it exits.
+ */
 let childEntry: Promise<string> | null = null;
 
 function builtChild(): Promise<string> {
   childEntry ??= (async () => {
     // Imported here, so that the child does not load esbuild.
     const { bundleStudio } = await import("../apps/api/src/build.ts");
-    const dir = join(fileURLToPath(new URL("../apps/api/dist", import.meta.url)), "bench-export");
+    const dir = join(fileURLToPath(new URL("../apps/api/dist", import.meta.url)), `bench-export-${process.pid}`);
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
     await bundleStudio(dir, { "export-child": fileURLToPath(import.meta.url) });
     return join(dir, "export-child.mjs");
   })();

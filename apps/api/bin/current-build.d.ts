@@ -1,2 +1,2 @@
-/** Whether the build of `studio` in `built` is current (see current-build.js). */
-export function buildIsCurrent(built: URL, repository: URL): boolean;
+/** The URL of the current build's command line, or null (see current-build.js). */
+export function currentBuild(dist: URL, repository: URL): URL | null;

@@ -1,18 +1,19 @@
-// Whether a build of `studio` (apps/api/src/build.ts) is current: plain JavaScript, because
+// Finds the current build of `studio` (apps/api/src/build.ts): plain JavaScript, because
 // bin/studio.js asks before it knows whether it will need tsx.
 import { readFileSync, statSync } from "node:fs";
 
 /**
- * True when the folder `built` (a URL ending in "/") holds a build record (`inputs.json`: when
- * the build began and its sources, relative to `repository`) and none of those sources was
- * changed after the build began. A missing or unreadable record, or a missing source, makes
- * the build stale.
+ * The URL of the built command line named by `dist`'s build record (`studio.json`: the build's
+ * folder, when the build began, and what it was made from, relative to `repository`), or null
+ * when there is none or it is stale: when one of those files changed after the build began, or
+ * is gone. `dist` and `repository` are folder URLs ending in "/".
  */
-export function buildIsCurrent(built, repository) {
+export function currentBuild(dist, repository) {
   try {
-    const { builtAt, inputs } = JSON.parse(readFileSync(new URL("inputs.json", built), "utf8"));
-    return inputs.length > 0 && inputs.every((input) => statSync(new URL(input, repository)).mtimeMs <= builtAt);
+    const { folder, builtAt, inputs } = JSON.parse(readFileSync(new URL("studio.json", dist), "utf8"));
+    const current = inputs.length > 0 && inputs.every((input) => statSync(new URL(input, repository)).mtimeMs <= builtAt);
+    return current ? new URL(`${folder}/studio.mjs`, dist) : null;
   } catch {
-    return false;
+    return null;
   }
 }

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// The `studio` command line. Runs the build in ../dist/cli (apps/api/src/build.ts) when it is
-// current, that is when none of the files it was built from changed after the build began;
-// otherwise the TypeScript sources through tsx, so that no build step stands between
-// `npm install` (or an edit) and a working command.
-import { buildIsCurrent } from "./current-build.js";
+// The `studio` command line. Runs the current build (apps/api/src/build.ts) when there is one,
+// that is when none of the files it was built from changed after the build began; otherwise the
+// TypeScript sources through tsx, so that no build step stands between `npm install` (or an
+// edit) and a working command.
+import { currentBuild } from "./current-build.js";
 
-const built = new URL("../dist/cli/", import.meta.url);
+const built = currentBuild(new URL("../dist/", import.meta.url), new URL("../../../", import.meta.url));
 
-if (buildIsCurrent(built, new URL("../../../", import.meta.url))) {
-  await import(new URL("studio.mjs", built).href);
+if (built !== null) {
+  await import(built.href);
 } else {
   const { register } = await import("tsx/esm/api");
   register();

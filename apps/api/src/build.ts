@@ -1,9 +1,8 @@
 /**
  * The built `studio`: the command line and its worker threads bundled as plain JavaScript by
- * esbuild into `apps/api/dist/cli/`, which `bin/studio.js` runs instead of the TypeScript
- * sources whenever it is current: when none of the files it was built from changed after the
- * build began (`inputs.json` beside it lists them). `npm run build` (and so `npm start`
- * and `npm test`) builds it; `npm run build:api` builds it alone.
+ * esbuild, which `bin/studio.js` runs instead of the TypeScript sources whenever the build is
+ * current: when none of the files it was built from changed after the build began. `npm run
+ * build` (and so `npm start` and `npm test`) builds it; `npm run build:api` builds it alone.
  *
  * Why: running the sources through tsx costs every process a loader thread and the transformed
  * sources, and every worker thread the same again. An export of 200,000 examples (JSONL, no
@@ -17,8 +16,13 @@
  * its chunks sit in one folder exactly as deep below `apps/api` as `src/cli` is, the worker
  * entry points keep their names, and the files they read are copied beside them. The worker
  * files load tsx only when `STUDIO_BUILT` is undefined, which the bundle defines.
+ *
+ * Each build gets a folder of its own (`dist/studio-<time>`), and `dist/studio.json` names the
+ * current one with what it was built from: a process already running keeps loading its worker
+ * files and chunks from its own build while the next one is made. The next build removes
+ * builds more than a day old.
  */
-import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -26,12 +30,16 @@ import { build } from "esbuild";
 /** apps/api */
 const API_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const REPOSITORY = resolve(API_ROOT, "../..");
+const DIST = join(API_ROOT, "dist");
 
-/** Where `studio` is built. */
-export const BUILT_STUDIO_DIR = join(API_ROOT, "dist", "cli");
+/** The record of the current build, read by `bin/current-build.js`. */
+const RECORD_FILE = join(DIST, "studio.json");
 
-/** The record of a build: what it was made from and when, so that a newer source makes it stale. */
-const INPUTS_FILE = "inputs.json";
+/** Build folders are named this, then the time the build began. */
+const BUILD_PREFIX = "studio-";
+
+/** Builds older than this, other than the current one, are removed by the next build. */
+const KEEP_BUILDS_MS = 24 * 60 * 60_000;
 
 /** Worker threads' entry points, by the name their pools load them by (`new URL("./x.worker.mjs", import.meta.url)`). */
 const WORKERS = {
@@ -44,18 +52,26 @@ const WORKERS = {
 /** Files the code reads beside itself. */
 const ASSETS = ["src/services/demo-guidelines.md"];
 
-/** What `bin/studio.js` reads to tell whether the build is current. */
-interface BuildRecord {
+/** The package manifests whose dependencies stay outside the bundle (and whose `exports` esbuild follows). */
+const MANIFESTS = ["package.json", "apps/api/package.json", "packages/core/package.json"];
+
+/** Files that shape a build without being bundled, relative to the repository: a change to one makes the build stale too. */
+const SETTINGS = [...MANIFESTS, "tsconfig.base.json", "apps/api/tsconfig.json", "packages/core/tsconfig.json", "apps/api/src/build.ts"];
+
+/** What `bin/current-build.js` reads to find the current build and tell whether it is still current. */
+export interface BuildRecord {
+  /** The build's folder in `dist`. */
+  folder: string;
   /** When the build began (ms since the epoch). */
   builtAt: number;
-  /** Its sources, relative to the repository. */
+  /** What it was made from, relative to the repository. */
   inputs: string[];
 }
 
 /** Every dependency of this repository's packages: left outside the bundle. */
 async function packagesOutside(): Promise<string[]> {
   const names = new Set<string>();
-  for (const manifest of ["package.json", "apps/api/package.json", "packages/core/package.json"]) {
+  for (const manifest of MANIFESTS) {
     const json = JSON.parse(await readFile(join(REPOSITORY, manifest), "utf8")) as { dependencies?: object; devDependencies?: object };
     for (const name of Object.keys({ ...json.dependencies, ...json.devDependencies })) names.add(name);
   }
@@ -63,14 +79,13 @@ async function packagesOutside(): Promise<string[]> {
 }
 
 /**
- * Bundles `entries` (name → path, absolute or relative to apps/api) with the worker entry points into
- * `outDir`, which must be a folder of apps/api's `dist` (see the module comment), replacing
- * what was there.
+ * Bundles `entries` (name → path, absolute or relative to apps/api) with the worker entry
+ * points into `outDir`, which must be a folder of apps/api's `dist` (see the module comment),
+ * replacing what was there. Returns what the bundle was made from, relative to the repository.
  */
-export async function bundleStudio(outDir: string, entries: Record<string, string>): Promise<void> {
-  if (dirname(outDir) !== join(API_ROOT, "dist")) throw new Error(`${outDir} must be a folder of ${join(API_ROOT, "dist")}.`);
+export async function bundleStudio(outDir: string, entries: Record<string, string>): Promise<string[]> {
+  if (dirname(outDir) !== DIST) throw new Error(`${outDir} must be a folder of ${DIST}.`);
   await rm(outDir, { recursive: true, force: true });
-  const builtAt = Date.now();
   const result = await build({
     absWorkingDir: API_ROOT,
     entryPoints: { ...entries, ...WORKERS },
@@ -88,13 +103,27 @@ export async function bundleStudio(outDir: string, entries: Record<string, strin
     logLevel: "warning",
   });
   for (const asset of ASSETS) await copyFile(join(API_ROOT, asset), join(outDir, asset.split("/").at(-1)!));
-  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(REPOSITORY, resolve(API_ROOT, input)));
-  const record: BuildRecord = { builtAt, inputs: [...inputs, ...ASSETS.map((asset) => relative(REPOSITORY, join(API_ROOT, asset)))] };
-  await writeFile(join(outDir, INPUTS_FILE), JSON.stringify(record));
+  const bundled = Object.keys(result.metafile.inputs).map((input) => relative(REPOSITORY, resolve(API_ROOT, input)));
+  return [...bundled, ...ASSETS.map((asset) => relative(REPOSITORY, join(API_ROOT, asset))), ...SETTINGS];
+}
+
+/** Builds `studio` into a new folder, makes it the current build and removes builds more than a day old. Returns its folder. */
+export async function buildStudio(): Promise<string> {
+  const builtAt = Date.now();
+  const folder = `${BUILD_PREFIX}${builtAt}`;
+  const inputs = await bundleStudio(join(DIST, folder), { studio: "src/cli/main.ts" });
+  const record: BuildRecord = { folder, builtAt, inputs };
+  // Renamed into place, so that a studio starting meanwhile reads the old record or the new one, whole.
+  await writeFile(`${RECORD_FILE}.tmp`, JSON.stringify(record));
+  await rename(`${RECORD_FILE}.tmp`, RECORD_FILE);
+  for (const old of await readdir(DIST)) {
+    const started = old.startsWith(BUILD_PREFIX) ? Number(old.slice(BUILD_PREFIX.length)) : NaN;
+    if (old !== folder && builtAt - started > KEEP_BUILDS_MS) await rm(join(DIST, old), { recursive: true, force: true });
+  }
+  return join(DIST, folder);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await mkdir(join(API_ROOT, "dist"), { recursive: true });
-  await bundleStudio(BUILT_STUDIO_DIR, { studio: "src/cli/main.ts" });
-  process.stdout.write(`Built studio into ${relative(process.cwd(), BUILT_STUDIO_DIR) || "."}\n`);
+  const built = await buildStudio();
+  process.stdout.write(`Built studio into ${relative(process.cwd(), built) || "."}\n`);
 }

@@ -15,10 +15,13 @@ export interface StudioRun {
   stderr: string;
 }
 
-/** Runs `studio ARGS…` to its end with DATABASE_URL, extra environment and standard input. */
-export function runStudio(args: string[], options: { databaseUrl: string; input?: string; env?: Record<string, string> }): Promise<StudioRun> {
+/**
+ * Runs `studio ARGS…` to its end with DATABASE_URL, extra environment and standard input;
+ * `node` is what node runs before ARGS (default: the `studio` executable).
+ */
+export function runStudio(args: string[], options: { databaseUrl: string; input?: string; env?: Record<string, string>; node?: string[] }): Promise<StudioRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STUDIO, ...args], {
+    const child = spawn(process.execPath, [...(options.node ?? [STUDIO]), ...args], {
       env: { ...process.env, DATABASE_URL: options.databaseUrl, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
