@@ -59,8 +59,25 @@ export const jobSelect = {
 
 export type JobView = Prisma.JobGetPayload<{ select: typeof jobSelect }>;
 
-/** Undoes what an unfinished job of one kind left behind (staged rows, a temporary folder). */
-export type JobCleanup = (db: Db, job: { id: string; params: Prisma.JsonValue }) => Promise<void>;
+/** A job's work found complete by its clean-up: its process stopped after the last write but before recording the job's end. */
+export interface CompletedWork {
+  /** The job's result, as its own end would have recorded it (as far as the database holds it). */
+  result: Prisma.InputJsonValue;
+}
+
+/** A job as its kind's clean-up sees it. */
+export interface UnfinishedJob {
+  id: string;
+  projectId: string;
+  createdAt: Date;
+  params: Prisma.JsonValue;
+}
+
+/**
+ * Undoes what an unfinished job of one kind left behind (staged rows, a temporary folder); or,
+ * when the job's work turns out to be complete (see {@link CompletedWork}), leaves it and says so.
+ */
+export type JobCleanup = (db: Db, job: UnfinishedJob) => Promise<CompletedWork | void>;
 
 const cleanups = new Map<JobKind, JobCleanup>();
 
@@ -231,7 +248,7 @@ async function runToEnd<T extends Prisma.InputJsonValue>(
 }
 
 async function cleanUp(db: Db, kind: JobKind, id: string): Promise<void> {
-  const job = await db.job.findUnique({ where: { id }, select: { id: true, params: true } });
+  const job = await db.job.findUnique({ where: { id }, select: unfinishedJobSelect });
   const cleanup = cleanups.get(kind);
   if (job !== null && cleanup !== undefined) await cleanup(db, job);
 }
@@ -253,15 +270,18 @@ function runnerIsGone(runner: string | null, heartbeatAt: Date | null, now: numb
   }
 }
 
+const unfinishedJobSelect = { id: true, projectId: true, createdAt: true, params: true } satisfies Prisma.JobSelect;
+
 /**
  * Fails every unfinished job whose process is gone, after undoing what it left half-done
- * (its kind's clean-up). Returns how many it failed. Safe to run from several processes: each
- * job is taken over by one conditional update.
+ * (its kind's clean-up); a job whose clean-up finds its work complete is recorded as succeeded
+ * instead. Returns how many it failed. Safe to run from several processes: each job is taken
+ * over by one conditional update.
  */
 export async function recoverJobs(db: Db): Promise<number> {
   const unfinished = await db.job.findMany({
     where: { status: { in: ["queued", "running"] } },
-    select: { id: true, kind: true, runner: true, heartbeatAt: true, params: true },
+    select: { ...unfinishedJobSelect, kind: true, runner: true, heartbeatAt: true },
   });
   let failed = 0;
   const now = Date.now();
@@ -274,7 +294,19 @@ export async function recoverJobs(db: Db): Promise<number> {
     });
     if (taken.count === 0) continue;
     const cleanup = cleanups.get(job.kind as JobKind);
-    if (cleanup !== undefined) await cleanup(db, job);
+    const completed = cleanup === undefined ? undefined : await cleanup(db, job);
+    if (completed) {
+      await db.job.update({
+        where: { id: job.id },
+        data: {
+          status: "succeeded",
+          result: completed.result,
+          finishedAt: new Date(),
+          message: `The process running this ${job.kind} (${job.runner ?? "unknown"}) stopped after the ${job.kind} was complete but before it recorded so; the ${job.kind} is kept as it finished.`,
+        },
+      });
+      continue;
+    }
     await db.job.update({
       where: { id: job.id },
       data: {

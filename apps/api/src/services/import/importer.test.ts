@@ -13,7 +13,7 @@ import { badBehaviourMarks, documentFromJSON } from "@prealign/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { exportSnapshot } from "../export/exporter.ts";
-import { runJob, startJob } from "../jobs.ts";
+import { recoverJobs, runJob, startJob } from "../jobs.ts";
 import { createProject } from "../projects.ts";
 import { importFile, ImportFileError, IMPORTER_EMAIL, type ImportReport, type ImportStage } from "./importer.ts";
 
@@ -165,6 +165,23 @@ describe("importFile", () => {
 
     const again = reportOf((await runImport(projectId, "draft", first)).outcome);
     expect(again).toMatchObject({ lines: 2, imported: 0, skipped: 2, skippedSourceIds: ["a", "b"] });
+  });
+
+  it("a process that stopped after the last step but before recording the job's end leaves a complete import, recovered as succeeded", async () => {
+    const { db } = database;
+    const projectId = await newProject();
+    const file = await writeLines("complete.jsonl", [{ id: "c1", text: "one" }, { id: "c2", text: "two" }, "not json"]);
+    const { jobId, rejectsFile } = await runImport(projectId, "review", file);
+    // The job's row as the process left it: its examples and audit event were committed, the end was not.
+    await db.job.update({ where: { id: jobId }, data: { status: "running", result: { written: "by no one" }, finishedAt: null, message: null, runner: null, heartbeatAt: new Date(0) } });
+
+    expect(await recoverJobs(db)).toBe(0);
+    const job = await db.job.findUniqueOrThrow({ where: { id: jobId }, select: { status: true, result: true, message: true } });
+    expect(job.status).toBe("succeeded");
+    expect(job.result).toEqual({ lines: 3, imported: 2, skipped: 0, rejected: 1, rejectsFile, skippedSourceIds: [], rejections: [] });
+    expect(job.message).toContain("stopped after the import was complete");
+    expect(await db.example.count({ where: { projectId, stage: "review" } })).toBe(2);
+    expect(existsSync(rejectsFile)).toBe(true);
   });
 
   it("puts examples into review as the workflow does, and into accepted only with every mark commented", async () => {

@@ -26,7 +26,7 @@ import { Piscina } from "piscina";
 import type { Db, Prisma } from "../../db/database.ts";
 import { isUniqueViolation } from "../../db/errors.ts";
 import { InvalidInputError, NotFoundError } from "../../errors.ts";
-import { registerJobCleanup, updateJobParams, type JobRun } from "../jobs.ts";
+import { registerJobCleanup, updateJobParams, type CompletedWork, type JobRun, type UnfinishedJob } from "../jobs.ts";
 import { readProjectSettings } from "../project-settings.ts";
 import type { BatchTask, PackedBatchOutcome } from "./batch.ts";
 import { CREATED_SCENARIOS_PARAM, type SkippedLine } from "./bulk.ts";
@@ -313,9 +313,13 @@ export async function importFile(db: Db, options: ImportOptions): Promise<Import
 /**
  * Deletes what an unfinished import left: its examples still importing and everything hanging
  * off them (see {@link discardStagedExamples}), the scenarios it added that no example uses, and
- * its temporary rejects file.
+ * its temporary rejects file. An import whose last step committed (its examples given their
+ * stage, with its audit event, in one transaction) is complete even when its process stopped
+ * before recording the job's end: it is left as it is, with its report read back from that event.
  */
-async function cleanUpImport(db: Db, job: { id: string; params: Prisma.JsonValue }): Promise<void> {
+async function cleanUpImport(db: Db, job: UnfinishedJob): Promise<CompletedWork | void> {
+  const finished = await finishedImport(db, job);
+  if (finished !== null) return { result: finished };
   const params = asObject(job.params);
   await discardStagedExamples(db, job.id);
   const created = params[CREATED_SCENARIOS_PARAM];
@@ -327,6 +331,29 @@ async function cleanUpImport(db: Db, job: { id: string; params: Prisma.JsonValue
   }
   const temp = params[REJECTS_TEMP_PARAM];
   if (typeof temp === "string") await rm(temp, { force: true });
+}
+
+/**
+ * The report of `job` when its last step committed, from its `example.import` audit event (whose
+ * data holds the job's id and counts); the lists of skipped ids and rejections are not kept
+ * there (the rejects file has every rejection). Null when the import did not get that far.
+ */
+async function finishedImport(db: Db, job: UnfinishedJob): Promise<ImportReport | null> {
+  const events = await db.auditEvent.findMany({
+    where: { projectId: job.projectId, action: "example.import", createdAt: { gte: job.createdAt } },
+    select: { data: true },
+  });
+  const data = events.map((event) => asObject(event.data)).find((candidate) => candidate.jobId === job.id);
+  if (data === undefined) return null;
+  return {
+    lines: Number(data.lines),
+    imported: Number(data.imported),
+    skipped: Number(data.skipped),
+    rejected: Number(data.rejected),
+    rejectsFile: typeof data.rejectsFile === "string" ? data.rejectsFile : null,
+    skippedSourceIds: [],
+    rejections: [],
+  };
 }
 
 registerJobCleanup("import", cleanUpImport);
