@@ -295,29 +295,17 @@ export async function recoverJobs(db: Db): Promise<number> {
     if (taken.count === 0) continue;
     const cleanup = cleanups.get(job.kind as JobKind);
     const completed = cleanup === undefined ? undefined : await cleanup(db, job);
-    if (completed) {
-      await db.job.update({
-        where: { id: job.id },
-        data: {
-          status: "succeeded",
-          result: completed.result,
-          finishedAt: new Date(),
-          message: `The process running this ${job.kind} (${job.runner ?? "unknown"}) stopped after the ${job.kind} was complete but before it recorded so; the ${job.kind} is kept as it finished.`,
-        },
-      });
-      continue;
-    }
+    const theProcess = `The process running this ${job.kind} (${job.runner ?? "unknown"})`;
     await db.job.update({
       where: { id: job.id },
       data: {
-        status: "failed",
         finishedAt: new Date(),
-        message:
-          `The process running this ${job.kind} (${job.runner ?? "unknown"}) stopped before it finished; ` +
-          `nothing it had started was kept. Run the ${job.kind} again.`,
+        ...(completed
+          ? { status: "succeeded", result: completed.result, message: `${theProcess} stopped after the ${job.kind} was complete but before it recorded so; the ${job.kind} is kept as it finished.` }
+          : { status: "failed", message: `${theProcess} stopped before it finished; nothing it had started was kept. Run the ${job.kind} again.` }),
       },
     });
-    failed += 1;
+    if (!completed) failed += 1;
   }
   return failed;
 }
