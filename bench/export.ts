@@ -18,7 +18,8 @@
  *   Goal: under 300 MB.
  *
  * Each export runs in a fresh child process (this file, started with `--export-bench-child`) as
- * `studio export` runs it: a process of its own, building records on a thread per core, and
+ * `studio export` runs it: a process of its own (started by export-child.ts, which caps malloc
+ * arenas as bin/studio.js does), building records on a thread per core, and
  * built into plain JavaScript as `npm run build` builds `studio` (`apps/api/src/build.ts`), so
  * that neither the fill's memory nor tsx's is counted and every run starts cold. Fill and run details go to
  * stderr. `EXPORT_BENCH_EXAMPLES` sets a smaller size for trying the benchmark out, and
@@ -294,8 +295,9 @@ interface ChildReport {
 }
 
 /**
- * The child processes' entry point: this file and the studio's code built as `studio` is (see
- * `apps/api/src/build.ts`), in a folder of this process's own, removed when it exits.
+ * The child processes' entry point: export-child.ts, this file and the studio's code built as
+ * `studio` is (see `apps/api/src/build.ts`), in a folder of this process's own, removed when it
+ * exits.
  */
 let childEntry: Promise<string> | null = null;
 
@@ -305,7 +307,7 @@ function builtChild(): Promise<string> {
     const { bundleStudio } = await import("../apps/api/src/build.ts");
     const dir = join(fileURLToPath(new URL("../apps/api/dist", import.meta.url)), `bench-export-${process.pid}`);
     process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-    await bundleStudio(dir, { "export-child": fileURLToPath(import.meta.url) });
+    await bundleStudio(dir, { "export-child": fileURLToPath(new URL("./export-child.ts", import.meta.url)) });
     return join(dir, "export-child.mjs");
   })();
   return childEntry;

@@ -4,6 +4,10 @@
 // TypeScript sources through tsx, so that no build step stands between `npm install` (or an
 // edit) and a working command.
 import { currentBuild } from "./current-build.js";
+import { limitMallocArenas } from "./malloc-arenas.js";
+
+// Before any thread of the studio's own starts.
+limitMallocArenas();
 
 const built = currentBuild(new URL("../dist/", import.meta.url), new URL("../../../", import.meta.url));
 

@@ -1,0 +1,4 @@
+/** The arenas a studio process may have (see malloc-arenas.js). */
+export const MALLOC_ARENAS: number;
+/** Caps the process's malloc arenas at `arenas`; returns whether the cap was set. */
+export function limitMallocArenas(arenas?: number): boolean;
