@@ -2,8 +2,9 @@
 //
 // glibc gives each thread that allocates while another holds the lock an arena of its own, up to
 // eight per core, and keeps what each arena once held long after it was freed. The studio's
-// worker threads (an export's page threads, an import's parser and writer) each took one, and an
-// export of a million examples peaked 30-40 MB higher for it (`npm run bench -- export.peak_rss`).
+// worker threads (an export's page threads, an import's parser and writer) each took one, and
+// exports of a million examples peaked 305, 376 and 442 MB for it (JSONL, tokenised JSONL, both
+// formats) against 289-308, 342-359 and 371-385 MB capped (`npm run bench -- export.peak_rss`).
 // Two arenas, as MALLOC_ARENA_MAX=2 would give, cost no measurable time there.
 //
 // glibc reads that variable only when the process starts, so the cap is set here instead, through

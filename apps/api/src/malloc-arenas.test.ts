@@ -27,14 +27,19 @@ function arenasAfterThreads(limit: boolean): number {
   return stderr.match(/^Arena \d+:$/gm)?.length ?? 0;
 }
 
+/** What `limitMallocArenas()` returns in a fresh process with `env` added. */
+function limitIn(env: Record<string, string> = {}): string {
+  return node(`const { limitMallocArenas } = await import(${moduleUrl}); console.log(limitMallocArenas());`, env).stdout;
+}
+
 // On Linux with glibc, as the studio's machines and CI are.
 describe("limitMallocArenas", () => {
   it("sets glibc's arena cap through mallopt", () => {
-    expect(node(`const { limitMallocArenas } = await import(${moduleUrl}); console.log(limitMallocArenas());`).stdout).toBe("true");
+    expect(limitIn()).toBe("true");
   });
 
   it("leaves a MALLOC_ARENA_MAX of the environment to glibc", () => {
-    expect(node(`const { limitMallocArenas } = await import(${moduleUrl}); console.log(limitMallocArenas());`, { MALLOC_ARENA_MAX: "4" }).stdout).toBe("false");
+    expect(limitIn({ MALLOC_ARENA_MAX: "4" })).toBe("false");
   });
 
   it("keeps threads started afterwards to the arenas there are", () => {
