@@ -20,6 +20,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { codePointLength } from "@prealign/core";
 import { seededRandom } from "../packages/core/src/testing/random.ts";
 import { createDb } from "../apps/api/src/db/database.ts";
@@ -38,6 +39,11 @@ const WORDS = (
   "he wanted to know how to get into his neighbour's account without being noticed naïve café déjà vu Zürich " +
   "I think we should consider what everyone affected would want before deciding anything about this plan"
 ).split(" ");
+
+/** Nanoseconds (as `monitorEventLoopDelay` measures) in milliseconds, to one decimal. */
+function ms(nanoseconds: number): string {
+  return (nanoseconds / 1e6).toFixed(1);
+}
 
 function log(message: string): void {
   process.stderr.write(`import: ${message}\n`);
@@ -138,20 +144,28 @@ const importThroughput: Benchmark = {
         const cpu = process.cpuUsage();
         let peakRss = 0;
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
+        // How long this thread (in the server, the one answering requests) goes unable to run anything else.
+        const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+        loopDelay.enable();
         const outcome = await runJob(db, run, "import", () =>
           importFile(db, { projectId: project.id, stage: "draft", file, rejectsFile: join(folder, "candidates.rejects.jsonl"), run }),
-        ).finally(() => clearInterval(sampler));
+        ).finally(() => {
+          clearInterval(sampler);
+          loopDelay.disable();
+        });
         const seconds = (now() - started) / 1000;
         if (!outcome.ok) throw outcome.error;
         if (outcome.result.imported !== LINES) throw new Error(`only ${outcome.result.imported} of ${LINES} lines were imported: ${JSON.stringify(outcome.result.rejections[0])}`);
         const cpuSeconds = Object.values(process.cpuUsage(cpu)).reduce((sum, micros) => sum + micros, 0) / 1e6;
         log(
           `import: ${seconds.toFixed(1)} s, ${cpuSeconds.toFixed(1)} s of CPU (all threads), ${((cpuSeconds / LINES) * 1e6).toFixed(0)} µs of CPU per example, ` +
-            `peak RSS ${(peakRss / 1e6).toFixed(0)} MB`,
+            `peak RSS ${(peakRss / 1e6).toFixed(0)} MB, event loop delay p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`,
         );
         return [
           { name: "import.throughput", value: LINES / seconds, unit: "examples/s", baseline: LINES / baselineSeconds },
           { name: "import.throughput", value: bytes / 1e6 / seconds, unit: "MB/s", baseline: bytes / 1e6 / baselineSeconds },
+          { name: "import.event_loop_delay", value: Number(ms(loopDelay.percentile(99))), unit: "ms, 99th percentile (the importing process's main thread)" },
+          { name: "import.event_loop_delay", value: Number(ms(loopDelay.max)), unit: "ms, longest (the importing process's main thread)" },
         ];
       } finally {
         await db.$disconnect();

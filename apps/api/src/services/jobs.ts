@@ -86,6 +86,16 @@ export function registerJobCleanup(kind: JobKind, cleanup: JobCleanup): void {
   cleanups.set(kind, cleanup);
 }
 
+/** A running job's progress and heartbeat, as {@link JobRun} writes them. */
+export interface JobState {
+  done: number;
+  total: number | null;
+  heartbeatAt: Date;
+}
+
+/** Writes a running job's state to its row and returns whether someone asked the job to stop. */
+export type JobStateWriter = (id: string, state: JobState) => Promise<{ cancelRequested: boolean }>;
+
 /**
  * One running job, as the code doing its work sees it: report progress, check for
  * cancellation between batches, and finish. Keeps the heartbeat going until it is finished.
@@ -99,6 +109,7 @@ export class JobRun {
   #lastWrite = 0;
   #cancelRequested = false;
   #writing: Promise<void> = Promise.resolve();
+  #stateWriter: JobStateWriter | null = null;
   #listener: ((done: number, total: number | null) => void) | undefined;
 
   constructor(db: Db, id: string) {
@@ -126,6 +137,18 @@ export class JobRun {
     if (Date.now() - this.#lastWrite >= PROGRESS_INTERVAL_MS) this.#write();
   }
 
+  /**
+   * Has the job's progress and heartbeat written by `writer` instead of this process's Prisma
+   * client, until called again with null; resolves once the writes already asked for are done.
+   * An SQLite import hands them to its writer thread: a commit on Prisma's connection syncs the
+   * write-ahead log to disk, batches included, and would hold this thread for tens of
+   * milliseconds several times a second.
+   */
+  async writeStateWith(writer: JobStateWriter | null): Promise<void> {
+    await this.#writing;
+    this.#stateWriter = writer;
+  }
+
   /** Asks the job to stop at its next checkpoint, as a person's cancel does (a server shutting down). */
   stop(): void {
     this.#cancelRequested = true;
@@ -141,17 +164,16 @@ export class JobRun {
     this.#lastWrite = Date.now();
     this.#writing = this.#writing.then(async () => {
       try {
-        const job = await this.#db.job.update({
-          where: { id: this.id },
-          data: { done: this.#done, total: this.#total, heartbeatAt: new Date() },
-          select: { cancelRequested: true },
-        });
+        const state = { done: this.#done, total: this.#total, heartbeatAt: new Date() };
+        const job = await (this.#stateWriter ?? this.#writeWithPrisma)(this.id, state);
         this.#cancelRequested = job.cancelRequested;
       } catch {
         // A missed progress write is harmless; the next one carries the figure.
       }
     });
   }
+
+  readonly #writeWithPrisma: JobStateWriter = (id, state) => this.#db.job.update({ where: { id }, data: state, select: { cancelRequested: true } });
 
   /** Stops the heartbeat and writes the job's final state. */
   async #finish(data: Prisma.JobUpdateInput): Promise<void> {

@@ -105,7 +105,7 @@ export const CREATED_SCENARIOS_PARAM = "createdScenarioIds";
 const KNOWN_SCENARIOS_MAX = 10_000;
 
 /** A timestamp as Prisma stores it: on SQLite the text `2025-01-02T03:04:05.678+00:00` (compared as text, so the format must match). */
-function timestamp(dialect: Dialect, date: Date): string {
+export function timestamp(dialect: Dialect, date: Date): string {
   const iso = date.toISOString();
   return dialect === "sqlite" ? iso.replace("Z", "+00:00") : iso;
 }

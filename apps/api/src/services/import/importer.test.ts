@@ -13,9 +13,11 @@ import { badBehaviourMarks, documentFromJSON } from "@prealign/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { exportSnapshot } from "../export/exporter.ts";
-import { recoverJobs, runJob, startJob } from "../jobs.ts";
+import { providerOf } from "../../db/drivers.ts";
+import { JobCancelledError, recoverJobs, runJob, startJob, type JobState } from "../jobs.ts";
 import { createProject } from "../projects.ts";
-import { importFile, ImportFileError, IMPORTER_EMAIL, type ImportReport, type ImportStage } from "./importer.ts";
+import { importFile, ImportFileError, IMPORTER_EMAIL, importerUserId, type ImportReport, type ImportStage } from "./importer.ts";
+import { openBulkWriter } from "./writer.ts";
 
 let database: TestDatabase;
 let folder: string;
@@ -272,6 +274,39 @@ describe("importFile", () => {
     const unwritable = await runImport(projectId, "draft", file, nowhere);
     expect((unwritable.outcome as { error: Error }).error.message).toBe(`Cannot write the rejects file ${nowhere}: no such file or folder.`);
     expect(await database.db.example.count({ where: { projectId } })).toBe(0);
+  });
+
+  it("on SQLite writes the job's progress and heartbeat on the writer's connection, as Prisma reads them, and learns a cancel there", async () => {
+    const { db } = database;
+    const projectId = await newProject();
+    const run = await startJob(db, { projectId, kind: "import", params: {}, createdById: null });
+    const writer = await openBulkWriter(db, { projectId, jobId: run.id, jobParams: {}, importerId: await importerUserId(db), guidelineVersion: null });
+    try {
+      if (providerOf(db) === "postgresql") {
+        // There Prisma's writes hold no thread: the job writes them itself.
+        expect(writer.writeJobState).toBeUndefined();
+        return;
+      }
+      const written: JobState[] = [];
+      await run.writeStateWith((id, state) => {
+        written.push(state);
+        return writer.writeJobState!(id, state);
+      });
+      run.progress(3, 10);
+      await db.job.update({ where: { id: run.id }, data: { cancelRequested: true } });
+      // Progress is written at most every 250 ms.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      run.progress(7);
+      await run.writeStateWith(null);
+      expect(written.map((state) => [state.done, state.total])).toEqual([[3, 10], [7, 10]]);
+      const job = await db.job.findUniqueOrThrow({ where: { id: run.id }, select: { done: true, total: true, heartbeatAt: true } });
+      expect(job).toEqual({ done: 7, total: 10, heartbeatAt: written[1]!.heartbeatAt });
+      expect(() => run.checkpoint()).toThrow(JobCancelledError);
+    } finally {
+      await run.writeStateWith(null);
+      await writer.close();
+      await run.cancelled();
+    }
   });
 
   it("leaves every foreign key intact (SQLite's writer connection does not check them as it writes)", async () => {

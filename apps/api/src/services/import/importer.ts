@@ -238,6 +238,7 @@ export async function importFile(db: Db, options: ImportOptions): Promise<Import
   try {
     await updateJobParams(db, run.id, jobParams as Prisma.InputJsonValue);
     writer = await openBulkWriter(db, { projectId, jobId: run.id, jobParams, importerId, guidelineVersion: guideline?.version ?? null });
+    if (writer.writeJobState) await run.writeStateWith(writer.writeJobState);
     const kib = (bytes: number) => Math.ceil(bytes / 1024);
     run.progress(0, kib(size));
     const totals = { lines: 0, imported: 0, skipped: 0, rejected: 0 };
@@ -306,6 +307,7 @@ export async function importFile(db: Db, options: ImportOptions): Promise<Import
     throw error;
   } finally {
     await parser.destroy();
+    await run.writeStateWith(null);
     await writer?.close();
   }
 }

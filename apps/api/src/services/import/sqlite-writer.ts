@@ -21,7 +21,8 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 import { SqliteDatabase } from "../../db/drivers.ts";
-import { BatchWriter, discardStagedSqlite, sqliteInsert, sqliteRowsPerInsert, sqliteValue, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
+import type { JobState } from "../jobs.ts";
+import { BatchWriter, discardStagedSqlite, sqliteInsert, sqliteRowsPerInsert, sqliteValue, timestamp, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
 import { unpackExamples } from "./batch.ts";
 
 /** What the writer thread is asked to do, one task at a time, in order. */
@@ -29,6 +30,7 @@ export type WriterTask =
   | { kind: "open"; file: string; target: ImportTarget }
   | { kind: "write"; examples: Uint8Array }
   | { kind: "finish"; summary: ImportSummary }
+  | { kind: "jobState"; id: string; state: JobState }
   | { kind: "close" }
   | { kind: "discard"; file: string; jobId: string };
 
@@ -153,6 +155,20 @@ async function runTask(task: WriterTask): Promise<unknown> {
     case "finish": {
       const current = open();
       return inTransaction(current, true, (exec) => current.writer.finish(exec, task.summary));
+    }
+    case "jobState": {
+      // Between batches, as a transaction of its own that needs no sync to disk (see `inTransaction`): a heartbeat lost to a power cut is of a job that did not finish.
+      const current = open();
+      const row = await inTransaction(current, false, async (exec) => {
+        const rows = await exec.all(`UPDATE "Job" SET done = ?, total = ?, "heartbeatAt" = ? WHERE id = ? RETURNING "cancelRequested"`, [
+          task.state.done,
+          task.state.total,
+          timestamp("sqlite", task.state.heartbeatAt),
+          task.id,
+        ]);
+        return rows[0];
+      });
+      return { cancelRequested: Boolean(row?.cancelRequested) };
     }
     case "close": {
       session?.connection.close();

@@ -9,6 +9,7 @@ import { IMPORTING_STAGE } from "@prealign/core";
 import { Piscina } from "piscina";
 import type { Db, Prisma } from "../../db/database.ts";
 import { providerOf, sqliteFileOf } from "../../db/drivers.ts";
+import type { JobStateWriter } from "../jobs.ts";
 import { BatchWriter, postgresInsert, postgresRows, type BatchWritten, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
 import { unpackExamples } from "./batch.ts";
 import type { WriterTask } from "./sqlite-writer.ts";
@@ -19,6 +20,12 @@ export interface BulkWriter {
   write(examples: Uint8Array): Promise<BatchWritten>;
   /** Gives the job's examples their stage and records the audit event, in one transaction. */
   finish(summary: ImportSummary): Promise<number>;
+  /**
+   * Writes the import job's progress and heartbeat between batches, on the writer's own
+   * connection (SQLite only: see `JobRun.writeStateWith`); absent where the job's Prisma client
+   * should write them.
+   */
+  writeJobState?: JobStateWriter;
   /** Lets go of the connection or thread. */
   close(): Promise<void>;
 }
@@ -110,6 +117,7 @@ export async function openBulkWriter(db: Db, target: ImportTarget): Promise<Bulk
   return {
     write: (examples) => pool.run({ kind: "write", examples }, { transferList: [examples.buffer as ArrayBuffer] }) as Promise<BatchWritten>,
     finish: (summary) => pool.run({ kind: "finish", summary }) as Promise<number>,
+    writeJobState: (id, state) => pool.run({ kind: "jobState", id, state }) as Promise<{ cancelRequested: boolean }>,
     close: async () => {
       try {
         await pool.run({ kind: "close" });
