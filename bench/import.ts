@@ -23,7 +23,7 @@ import { once } from "node:events";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { codePointLength } from "@prealign/core";
 import { seededRandom } from "../packages/core/src/testing/random.ts";
-import { createDb } from "../apps/api/src/db/database.ts";
+import { createDb, type Db } from "../apps/api/src/db/database.ts";
 import { migrateDatabase } from "../apps/api/src/db/migrate.ts";
 import { importFile } from "../apps/api/src/services/import/importer.ts";
 import { runJob, startJob } from "../apps/api/src/services/jobs.ts";
@@ -119,6 +119,33 @@ async function readAndParse(file: string): Promise<number> {
   return parsed;
 }
 
+/** The `q` quantile (0 to 1) of some figures, by nearest rank. */
+function percentile(figures: readonly number[], q: number): number {
+  const sorted = [...figures].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+}
+
+/** Updates the project's name (to the same name) every 100 ms until stopped; `stop` returns each write's time in ms. */
+function concurrentWrites(db: Db, projectId: string): { stop: () => Promise<number[]> } {
+  const times: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const begun = now();
+      await db.project.update({ where: { id: projectId }, data: { name: "Import benchmark" } });
+      times.push(now() - begun);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return times;
+    },
+  };
+}
+
 const importThroughput: Benchmark = {
   name: "import.throughput",
   run: async () => {
@@ -147,25 +174,31 @@ const importThroughput: Benchmark = {
         // How long this thread (in the server, the one answering requests) goes unable to run anything else.
         const loopDelay = monitorEventLoopDelay({ resolution: 10 });
         loopDelay.enable();
+        // Meanwhile, a small write through the same Prisma client every 100 ms, as people's saves in the server would be.
+        const writes = concurrentWrites(db, project.id);
         const outcome = await runJob(db, run, "import", () =>
           importFile(db, { projectId: project.id, stage: "draft", file, rejectsFile: join(folder, "candidates.rejects.jsonl"), run }),
         ).finally(() => {
           clearInterval(sampler);
           loopDelay.disable();
         });
+        const writeTimes = await writes.stop();
         const seconds = (now() - started) / 1000;
         if (!outcome.ok) throw outcome.error;
         if (outcome.result.imported !== LINES) throw new Error(`only ${outcome.result.imported} of ${LINES} lines were imported: ${JSON.stringify(outcome.result.rejections[0])}`);
         const cpuSeconds = Object.values(process.cpuUsage(cpu)).reduce((sum, micros) => sum + micros, 0) / 1e6;
         log(
           `import: ${seconds.toFixed(1)} s, ${cpuSeconds.toFixed(1)} s of CPU (all threads), ${((cpuSeconds / LINES) * 1e6).toFixed(0)} µs of CPU per example, ` +
-            `peak RSS ${(peakRss / 1e6).toFixed(0)} MB, event loop delay p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`,
+            `peak RSS ${(peakRss / 1e6).toFixed(0)} MB, event loop delay p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms, ` +
+            `${writeTimes.length} concurrent writes: p99 ${percentile(writeTimes, 0.99).toFixed(1)} ms, max ${percentile(writeTimes, 1).toFixed(1)} ms`,
         );
         return [
           { name: "import.throughput", value: LINES / seconds, unit: "examples/s", baseline: LINES / baselineSeconds },
           { name: "import.throughput", value: bytes / 1e6 / seconds, unit: "MB/s", baseline: bytes / 1e6 / baselineSeconds },
           { name: "import.event_loop_delay", value: Number(ms(loopDelay.percentile(99))), unit: "ms, 99th percentile (the importing process's main thread)" },
           { name: "import.event_loop_delay", value: Number(ms(loopDelay.max)), unit: "ms, longest (the importing process's main thread)" },
+          { name: "import.concurrent_write", value: Number(percentile(writeTimes, 0.99).toFixed(1)), unit: "ms, 99th percentile (a small Prisma write every 100 ms during the import)" },
+          { name: "import.concurrent_write", value: Number(percentile(writeTimes, 1).toFixed(1)), unit: "ms, longest (a small Prisma write every 100 ms during the import)" },
         ];
       } finally {
         await db.$disconnect();

@@ -113,9 +113,36 @@ const require = createRequire(import.meta.url);
  * is a token (asking wasm for the bytes of any other id would throw and poison the encoder).
  */
 function rankCount(file: EncoderFile): number {
-  const parts = file.bpe_ranks.split(" ");
-  if (parts[0] !== "!" || parts[1] !== "0" || parts.indexOf("!", 2) !== -1) throw new Error("Unexpected BPE table layout: ranks are not contiguous from 0");
-  return parts.length - 2;
+  const table = checkedTable(file);
+  let count = 1;
+  for (let space = table.indexOf(" ", FIRST_TOKEN); space !== -1; space = table.indexOf(" ", space + 1)) count++;
+  return count;
+}
+
+/** The table's text, once its layout is known to be the one `rankCount` describes. */
+function checkedTable(file: EncoderFile): string {
+  const table = file.bpe_ranks;
+  if (!table.startsWith("! 0 ") || table.indexOf("!", 1) !== -1) throw new Error("Unexpected BPE table layout: ranks are not contiguous from 0");
+  return table;
+}
+
+/** Where the first token of a BPE table starts, after its only group's header. */
+const FIRST_TOKEN = "! 0 ".length;
+
+/**
+ * Calls `each` with the bytes of every token of a BPE table (as char codes 0–255) and its rank,
+ * in rank order, reading the table in place: splitting it would make 200,000 strings for
+ * nothing, and the table is read once per thread that tokenises. See `rankCount` for the layout.
+ */
+function forEachToken(file: EncoderFile, each: (bytes: string, rank: number) => void): void {
+  const table = checkedTable(file);
+  let rank = 0;
+  for (let start = FIRST_TOKEN; start < table.length; rank++) {
+    let end = table.indexOf(" ", start);
+    if (end === -1) end = table.length;
+    each(atob(table.slice(start, end)), rank);
+    start = end + 1;
+  }
 }
 
 /**
@@ -302,10 +329,9 @@ class Encoding {
   /** Token bytes (as char codes 0–255) to rank, for every ordinary token. */
   get ranks(): ReadonlyMap<string, number> {
     if (this.#ranks === null) {
-      const tokens = readEncoderFile(this.name).bpe_ranks.split(" ");
-      this.#ranks = new Map();
-      // After "!" and the first rank (0, see `rankCount`), one base64 token per rank.
-      for (let k = 2; k < tokens.length; k++) this.#ranks.set(Buffer.from(tokens[k]!, "base64").toString("latin1"), k - 2);
+      const ranks = new Map<string, number>();
+      forEachToken(readEncoderFile(this.name), (bytes, rank) => ranks.set(bytes, rank));
+      this.#ranks = ranks;
     }
     return this.#ranks;
   }

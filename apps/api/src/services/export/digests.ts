@@ -1,7 +1,7 @@
 /**
  * The texts an export has already written, so that a text occurring twice is written once
  * (SPEC §5): a set of 64-bit text digests, each with the ordinal of the record that first had
- * it, in an open-addressing hash table over one typed array. A million texts take about 16 MB,
+ * it, in an open-addressing hash table over one typed array. A million texts take about 17 MB,
  * where a `Set` of strings would take several times that. Two different texts share a digest
  * with a probability of about 3 in 100 million in a million texts; one of them would then be
  * left out as a duplicate.
@@ -13,20 +13,33 @@ const WORDS = 3;
 /** The table grows by half when it is this full. */
 const MAX_LOAD = 0.7;
 
+/** The fewest slots a table has. */
+const MIN_CAPACITY = 16;
+
 /** A set of 64-bit text digests (two 32-bit words), each remembering an ordinal. */
 export class DigestSet {
   #capacity: number;
   #slots: Uint32Array;
   #size = 0;
 
-  constructor(initialCapacity = 4096) {
-    this.#capacity = initialCapacity;
-    this.#slots = new Uint32Array(initialCapacity * WORDS);
+  /**
+   * A set with room for `expected` digests. An export knows how many records it will read, and a
+   * table sized for them never grows, which would rehash every digest while holding the old table
+   * and the new one at once (some 40 MB at a million).
+   */
+  constructor(expected = 0) {
+    this.#capacity = Math.max(MIN_CAPACITY, Math.ceil(expected / MAX_LOAD) + 1);
+    this.#slots = new Uint32Array(this.#capacity * WORDS);
   }
 
   /** How many digests it holds. */
   get size(): number {
     return this.#size;
+  }
+
+  /** How many slots its table has. */
+  get capacity(): number {
+    return this.#capacity;
   }
 
   /**

@@ -396,7 +396,7 @@ async function writeSnapshot(
   const file = provider === "sqlite" ? await sqliteFileOf(db) : null;
   const runner = pageRunner(threads);
 
-  let digests: DigestSet | null = new DigestSet();
+  let digests: DigestSet | null = new DigestSet(expected);
   /** Blocks free to carry a page's lines (see `buildPage`): as many as there are pages in flight. */
   const scratch: Uint8Array[] = [];
   const duplicates: { id: string; ordinal: number }[] = [];

@@ -126,6 +126,15 @@ describe("DigestSet", () => {
     expect(set.add(1, 3, 6)).toBe(-1);
     expect(set.add(1, 2, 7)).toBe(5);
   });
+
+  it("sized for the digests expected, holds them all without growing", () => {
+    const set = new DigestSet(100_000);
+    const capacity = set.capacity;
+    for (let k = 0; k < 100_000; k++) set.add(k * 7919, k ^ 0xdeadbeef, k);
+    expect(set.size).toBe(100_000);
+    expect(set.capacity).toBe(capacity);
+    expect(capacity).toBeLessThan(100_000 * 1.5);
+  });
 });
 
 it("the export's tokenizers are the core's encodings and none", () => {
