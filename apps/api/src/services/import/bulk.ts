@@ -135,7 +135,7 @@ function bind(dialect: Dialect, sql: string | null, values: Record<string, SqlVa
   return [text, args];
 }
 
-type Statement = "existing" | "scenarios" | "params" | "finish" | "finishReview" | "audit" | "staged" | "discard";
+type Statement = "existing" | "scenarios" | "params" | "chunkEnd" | "finish" | "finishReview" | "audit" | "staged" | "discard";
 
 /** The statements other than the bulk inserts, per dialect (null where a dialect needs none). `@ids` and `@keys` are JSON arrays of strings. */
 const SQL: Record<Dialect, Record<Statement, string | null>> = {
@@ -149,9 +149,12 @@ const SQL: Record<Dialect, Record<Statement, string | null>> = {
       DELETE FROM "Revision" WHERE "exampleId" IN (SELECT value FROM json_each(@ids));
       DELETE FROM "Example" WHERE "id" IN (SELECT value FROM json_each(@ids))`,
     params: `UPDATE "Job" SET "params" = @params WHERE "id" = @jobId`,
-    finish: `UPDATE "Example" SET "stage" = @stage WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}'`,
+    // The job's examples are moved a chunk of rowids at a time (see `finishChunk`): the last rowid of the next chunk.
+    chunkEnd: `SELECT max(rowid) AS "upto" FROM (SELECT rowid FROM "Example" WHERE "importJobId" = @jobId AND rowid > @after ORDER BY rowid LIMIT @limit)`,
+    finish: `UPDATE "Example" SET "stage" = @stage
+      WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}' AND rowid > @after AND rowid <= @upto`,
     finishReview: `UPDATE "Example" SET "stage" = 'review', "reviewRound" = 1, "reviewRevisionId" = "headRevisionId"
-      WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}'`,
+      WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}' AND rowid > @after AND rowid <= @upto`,
     audit: `INSERT INTO "AuditEvent" ("id", "actorId", "projectId", "action", "from", "to", "data", "createdAt")
       VALUES (@id, @actorId, @projectId, 'example.import', NULL, @stage, @data, @now)`,
   },
@@ -173,6 +176,8 @@ const SQL: Record<Dialect, Record<Statement, string | null>> = {
       WHERE "importJobId" = @jobId AND "stage" = '${IMPORTING_STAGE}'`,
     audit: `INSERT INTO "AuditEvent" ("id", "actorId", "projectId", "action", "from", "to", "data", "createdAt")
       VALUES (@id, @actorId, @projectId, 'example.import', NULL, @stage, @data::jsonb, @now::timestamp(3))`,
+    // PostgreSQL moves them all at once: its UPDATE locks only the rows it changes, which no one else writes.
+    chunkEnd: null,
     // PostgreSQL's clean-up goes through Prisma (importer.ts).
     staged: null,
     discard: null,
@@ -245,6 +250,11 @@ export class BatchWriter {
   constructor(dialect: Dialect, target: ImportTarget) {
     this.#dialect = dialect;
     this.#target = target;
+  }
+
+  /** The import job whose examples it writes. */
+  get jobId(): string {
+    return this.#target.jobId;
   }
 
   #all(exec: SqlExecutor, name: Statement, values: Record<string, SqlValue>): Promise<Record<string, unknown>[]> {
@@ -347,15 +357,13 @@ export class BatchWriter {
   }
 
   /**
-   * Gives every example of the job the stage `summary.stage` (entering review as the workflow
-   * does: round 1, the head revision under review) and, where the batches could not, its head
-   * revision, and records the import's audit event, inside the caller's transaction. Returns how
-   * many examples it moved.
+   * Records the import's audit event, which makes the import complete, and moves the first
+   * chunk of its examples to their stage (see {@link finishChunk}), inside the caller's
+   * transaction.
    */
-  async finish(exec: SqlExecutor, summary: ImportSummary): Promise<number> {
+  async finish(exec: SqlExecutor, summary: ImportSummary): Promise<FinishedChunk> {
     const { projectId, jobId } = this.#target;
-    const moved =
-      summary.stage === "review" ? await this.#run(exec, "finishReview", { jobId }) : await this.#run(exec, "finish", { jobId, stage: summary.stage });
+    const moved = await finishChunk(this.#dialect, exec, jobId, summary.stage, 0);
     await this.#run(exec, "audit", {
       id: this.#ids.next(),
       actorId: summary.actorId,
@@ -366,6 +374,40 @@ export class BatchWriter {
     });
     return moved;
   }
+}
+
+/** Examples in the chunk of rowids before the next chunk of a job's examples to move. */
+export const FINISH_CHUNK = 20_000;
+
+/** What one {@link finishChunk} did: how many examples it moved, and after which rowid the next chunk starts (null: none left). */
+export interface FinishedChunk {
+  moved: number;
+  next: number | null;
+}
+
+/**
+ * Gives examples of the import job `jobId` still importing the stage `stage` (entering review
+ * as the workflow does: round 1, the head revision under review; and, on PostgreSQL, their head
+ * revision, which its batches could not set), inside the caller's transaction. PostgreSQL moves
+ * them all at once. SQLite moves those among the next {@link FINISH_CHUNK} of the job's examples
+ * by rowid after `after`: a million examples take some ten seconds to move, and in one
+ * transaction SQLite's one writer at a time would make every other write wait for all of it,
+ * holding the process that made it, then fail at its busy timeout; a chunk takes 0.2–0.35 s
+ * (the writer thread pauses between chunks). The first chunk commits with the audit event,
+ * which makes the import complete: if its process stops before the last chunk, the recovery
+ * moves the rest (`completeStagedExamples`).
+ */
+export async function finishChunk(dialect: Dialect, exec: SqlExecutor, jobId: string, stage: ImportStage, after: number): Promise<FinishedChunk> {
+  let upto: number | null = null;
+  if (dialect === "sqlite") {
+    const [row] = await exec.all(...bind(dialect, SQL.sqlite.chunkEnd, { jobId, after, limit: FINISH_CHUNK }));
+    const end = row?.upto ?? null;
+    if (end === null) return { moved: 0, next: null };
+    upto = Number(end);
+  }
+  const range = { jobId, after, upto };
+  const moved = await exec.run(...bind(dialect, SQL[dialect][stage === "review" ? "finishReview" : "finish"], stage === "review" ? range : { ...range, stage }));
+  return { moved, next: upto };
 }
 
 /**

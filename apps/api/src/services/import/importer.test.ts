@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { badBehaviourMarks, documentFromJSON } from "@prealign/core";
+import { badBehaviourMarks, documentFromJSON, IMPORTING_STAGE } from "@prealign/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { exportSnapshot } from "../export/exporter.ts";
@@ -17,6 +17,7 @@ import { providerOf } from "../../db/drivers.ts";
 import { JobCancelledError, recoverJobs, runJob, startJob, type JobState } from "../jobs.ts";
 import { createProject } from "../projects.ts";
 import { importFile, ImportFileError, IMPORTER_EMAIL, importerUserId, type ImportReport, type ImportStage } from "./importer.ts";
+import { FINISH_CHUNK } from "./bulk.ts";
 import { openBulkWriter } from "./writer.ts";
 
 let database: TestDatabase;
@@ -184,6 +185,31 @@ describe("importFile", () => {
     expect(job.message).toContain("stopped after the import was complete");
     expect(await db.example.count({ where: { projectId, stage: "review" } })).toBe(2);
     expect(existsSync(rejectsFile)).toBe(true);
+  });
+
+  it("gives every example its stage when there are more than one chunk of them to move (SQLite moves them a chunk per transaction)", async () => {
+    const { db } = database;
+    const projectId = await newProject();
+    const count = FINISH_CHUNK + 500;
+    const file = await writeLines("chunks.jsonl", Array.from({ length: count }, (_, i) => ({ id: `c${i}`, text: `Line ${i} <AI>Commentary ${i}.</AI>` })));
+    expect(reportOf((await runImport(projectId, "accepted", file)).outcome)).toMatchObject({ imported: count, rejected: 0 });
+    expect(await db.example.groupBy({ by: ["stage"], where: { projectId }, _count: true })).toEqual([{ stage: "accepted", _count: count }]);
+  });
+
+  it("a process that stopped during the last step, after its audit event, leaves an import the recovery completes", async () => {
+    const { db } = database;
+    const projectId = await newProject();
+    const file = await writeLines("midway.jsonl", [{ id: "m1", text: "one" }, { id: "m2", text: "two" }, { id: "m3", text: "three" }]);
+    const { jobId } = await runImport(projectId, "review", file);
+    // As the process left it: the audit event and the first examples committed, the others still importing.
+    await db.example.updateMany({ where: { projectId, sourceId: { in: ["m2", "m3"] } }, data: { stage: IMPORTING_STAGE, reviewRound: 0, reviewRevisionId: null } });
+    await db.job.update({ where: { id: jobId }, data: { status: "running", finishedAt: null, message: null, runner: null, heartbeatAt: new Date(0) } });
+
+    expect(await recoverJobs(db)).toBe(0);
+    expect((await db.job.findUniqueOrThrow({ where: { id: jobId }, select: { status: true } })).status).toBe("succeeded");
+    const examples = await db.example.findMany({ where: { projectId }, select: { stage: true, reviewRound: true, reviewRevisionId: true, headRevisionId: true } });
+    expect(examples).toHaveLength(3);
+    for (const example of examples) expect(example).toEqual({ stage: "review", reviewRound: 1, reviewRevisionId: example.headRevisionId, headRevisionId: expect.any(String) });
   });
 
   it("puts examples into review as the workflow does, and into accepted only with every mark commented", async () => {

@@ -32,7 +32,7 @@ import type { BatchTask, PackedBatchOutcome } from "./batch.ts";
 import { CREATED_SCENARIOS_PARAM, type SkippedLine } from "./bulk.ts";
 import { BATCH_LIMITS, readBatches, type RawBatch } from "./lines.ts";
 import type { ImportStage } from "./parse.ts";
-import { discardStagedExamples, openBulkWriter, type BulkWriter } from "./writer.ts";
+import { completeStagedExamples, discardStagedExamples, openBulkWriter, type BulkWriter } from "./writer.ts";
 
 export { IMPORT_STAGES, parseImportLine, type ImportStage } from "./parse.ts";
 
@@ -289,6 +289,9 @@ export async function importFile(db: Db, options: ImportOptions): Promise<Import
 
     await rejects.finish(totals.rejected > 0);
     const rejectsFile = totals.rejected > 0 ? options.rejectsFile : null;
+    // The writer thread is busy with the last step until it ends (seconds, for a large import);
+    // the heartbeat goes through Prisma meanwhile, between the step's chunks.
+    await run.writeStateWith(null);
     try {
       await writer.finish({
         stage,
@@ -315,13 +318,17 @@ export async function importFile(db: Db, options: ImportOptions): Promise<Import
 /**
  * Deletes what an unfinished import left: its examples still importing and everything hanging
  * off them (see {@link discardStagedExamples}), the scenarios it added that no example uses, and
- * its temporary rejects file. An import whose last step committed (its examples given their
- * stage, with its audit event, in one transaction) is complete even when its process stopped
- * before recording the job's end: it is left as it is, with its report read back from that event.
+ * its temporary rejects file. An import whose last step had committed its audit event is
+ * complete even when its process stopped before recording the job's end, or, on SQLite, before
+ * giving all its examples their stage (see `finishChunk`): the rest are given it here, and the
+ * report is read back from that event.
  */
 async function cleanUpImport(db: Db, job: UnfinishedJob): Promise<CompletedWork | void> {
   const finished = await finishedImport(db, job);
-  if (finished !== null) return { result: finished };
+  if (finished !== null) {
+    await completeStagedExamples(db, job.id, finished.stage);
+    return { result: finished.report };
+  }
   const params = asObject(job.params);
   await discardStagedExamples(db, job.id);
   const created = params[CREATED_SCENARIOS_PARAM];
@@ -336,18 +343,19 @@ async function cleanUpImport(db: Db, job: UnfinishedJob): Promise<CompletedWork 
 }
 
 /**
- * The report of `job` when its last step committed, from its `example.import` audit event (whose
- * data holds the job's id and counts); the lists of skipped ids and rejections are not kept
- * there (the rejects file has every rejection). Null when the import did not get that far.
+ * The stage and report of `job` when its last step committed its `example.import` audit event
+ * (whose data holds the job's id and counts); the lists of skipped ids and rejections are not
+ * kept there (the rejects file has every rejection). Null when the import did not get that far.
  */
-async function finishedImport(db: Db, job: UnfinishedJob): Promise<ImportReport | null> {
+async function finishedImport(db: Db, job: UnfinishedJob): Promise<{ stage: ImportStage; report: ImportReport } | null> {
   const events = await db.auditEvent.findMany({
     where: { projectId: job.projectId, action: "example.import", createdAt: { gte: job.createdAt } },
-    select: { data: true },
+    select: { data: true, to: true },
   });
-  const data = events.map((event) => asObject(event.data)).find((candidate) => candidate.jobId === job.id);
-  if (data === undefined) return null;
-  return {
+  const event = events.map((candidate) => ({ stage: candidate.to, data: asObject(candidate.data) })).find((candidate) => candidate.data.jobId === job.id);
+  if (event === undefined) return null;
+  const { data } = event;
+  const report: ImportReport = {
     lines: Number(data.lines),
     imported: Number(data.imported),
     skipped: Number(data.skipped),
@@ -356,6 +364,7 @@ async function finishedImport(db: Db, job: UnfinishedJob): Promise<ImportReport 
     skippedSourceIds: [],
     rejections: [],
   };
+  return { stage: event.stage as ImportStage, report };
 }
 
 registerJobCleanup("import", cleanUpImport);

@@ -22,8 +22,9 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { SqliteDatabase } from "../../db/drivers.ts";
 import type { JobState } from "../jobs.ts";
-import { BatchWriter, discardStagedSqlite, sqliteInsert, sqliteRowsPerInsert, sqliteValue, timestamp, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
+import { BatchWriter, discardStagedSqlite, finishChunk, sqliteInsert, sqliteRowsPerInsert, sqliteValue, timestamp, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
 import { unpackExamples } from "./batch.ts";
+import type { ImportStage } from "./parse.ts";
 
 /** What the writer thread is asked to do, one task at a time, in order. */
 export type WriterTask =
@@ -32,7 +33,8 @@ export type WriterTask =
   | { kind: "finish"; summary: ImportSummary }
   | { kind: "jobState"; id: string; state: JobState }
   | { kind: "close" }
-  | { kind: "discard"; file: string; jobId: string };
+  | { kind: "discard"; file: string; jobId: string }
+  | { kind: "complete"; file: string; jobId: string; stage: ImportStage };
 
 /** How long a statement waits for another connection's write lock before failing. */
 const BUSY_TIMEOUT_MS = 60_000;
@@ -49,6 +51,9 @@ const CACHE_KIB = 64 * 1024;
  * import.throughput` with IMPORT_BENCH_LINES=200000).
  */
 const WAL_AUTOCHECKPOINT_PAGES = 16_384;
+
+/** How long the last step of an import leaves the write lock free between two chunks of examples (see `moveChunks`). */
+const CHUNK_PAUSE_MS = 100;
 
 /** Staged examples a discard deletes per transaction, so that it never holds the write lock for long. */
 const DISCARD_CHUNK = 5_000;
@@ -124,6 +129,25 @@ async function inTransaction<T>(current: Connection, durable: boolean, work: (ex
   }
 }
 
+/**
+ * Moves the job's examples still importing to their stage, a chunk of rowids after `after` per
+ * transaction, until none is left (none when `after` is null); returns how many it moved. The
+ * chunks need no sync to disk: the import is complete once its audit event has committed, and
+ * the recovery moves whatever a power cut lost.
+ */
+async function moveChunks(current: Connection, jobId: string, stage: ImportStage, after: number | null): Promise<number> {
+  let moved = 0;
+  for (let next = after; next !== null; ) {
+    // A connection waiting for the write lock looks again every 100 ms or so (SQLite's busy
+    // handler): without a pause it would find the lock taken by the next chunk every time.
+    if (moved > 0) await new Promise((resolve) => setTimeout(resolve, CHUNK_PAUSE_MS));
+    const chunk = await inTransaction(current, false, (exec) => finishChunk("sqlite", exec, jobId, stage, next!));
+    moved += chunk.moved;
+    next = chunk.next;
+  }
+  return moved;
+}
+
 function open(): Session {
   if (!session) throw new Error("The import writer was not opened");
   return session;
@@ -153,8 +177,10 @@ async function runTask(task: WriterTask): Promise<unknown> {
       return inTransaction(current, false, (exec) => current.writer.write(exec, examples));
     }
     case "finish": {
+      // The audit event and the first chunk, then the other chunks, each a transaction (see `finishChunk`).
       const current = open();
-      return inTransaction(current, true, (exec) => current.writer.finish(exec, task.summary));
+      const first = await inTransaction(current, true, (exec) => current.writer.finish(exec, task.summary));
+      return first.moved + (await moveChunks(current, current.writer.jobId, task.summary.stage, first.next));
     }
     case "jobState": {
       // Between batches, as a transaction of its own that needs no sync to disk (see `inTransaction`): a heartbeat lost to a power cut is of a job that did not finish.
@@ -174,6 +200,14 @@ async function runTask(task: WriterTask): Promise<unknown> {
       session?.connection.close();
       session = null;
       return null;
+    }
+    case "complete": {
+      const current = connect(task.file);
+      try {
+        return await moveChunks(current, task.jobId, task.stage, 0);
+      } finally {
+        current.connection.close();
+      }
     }
     case "discard": {
       const current = connect(task.file);

@@ -10,8 +10,9 @@ import { Piscina } from "piscina";
 import type { Db, Prisma } from "../../db/database.ts";
 import { providerOf, sqliteFileOf } from "../../db/drivers.ts";
 import type { JobStateWriter } from "../jobs.ts";
-import { BatchWriter, postgresInsert, postgresRows, type BatchWritten, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
+import { BatchWriter, finishChunk, postgresInsert, postgresRows, type BatchWritten, type ImportSummary, type ImportTarget, type SqlExecutor } from "./bulk.ts";
 import { unpackExamples } from "./batch.ts";
+import type { ImportStage } from "./parse.ts";
 import type { WriterTask } from "./sqlite-writer.ts";
 
 /** Writes one import's batches, in order. */
@@ -96,13 +97,33 @@ export async function discardStagedExamples(db: Db, jobId: string): Promise<numb
   }
 }
 
+/**
+ * Gives the examples of the import job `jobId` still importing the stage `stage`: what an import
+ * whose last step had begun (its audit event committed) left when its process stopped before
+ * moving them all (see `finishChunk`). On SQLite on a writer thread, a chunk per transaction;
+ * on PostgreSQL, where the last step is one transaction, there is never anything left, but the
+ * same statement runs. Returns how many examples it moved.
+ */
+export async function completeStagedExamples(db: Db, jobId: string, stage: ImportStage): Promise<number> {
+  if (providerOf(db) === "sqlite") {
+    const file = await sqliteFileOf(db);
+    const pool = writerThread();
+    try {
+      return (await pool.run({ kind: "complete", file, jobId, stage })) as number;
+    } finally {
+      await pool.destroy();
+    }
+  }
+  return (await db.$transaction((tx) => finishChunk("postgresql", prismaExecutor(tx), jobId, stage, 0), { timeout: FINISH_TIMEOUT_MS, maxWait: BATCH_TIMEOUT_MS })).moved;
+}
+
 /** Opens the writer for `target` on the database `db` talks to. */
 export async function openBulkWriter(db: Db, target: ImportTarget): Promise<BulkWriter> {
   if (providerOf(db) === "postgresql") {
     const writer = new BatchWriter("postgresql", target);
     return {
       write: (examples) => db.$transaction((tx) => writer.write(prismaExecutor(tx), unpackExamples(examples)), { timeout: BATCH_TIMEOUT_MS, maxWait: BATCH_TIMEOUT_MS }),
-      finish: (summary) => db.$transaction((tx) => writer.finish(prismaExecutor(tx), summary), { timeout: FINISH_TIMEOUT_MS, maxWait: BATCH_TIMEOUT_MS }),
+      finish: async (summary) => (await db.$transaction((tx) => writer.finish(prismaExecutor(tx), summary), { timeout: FINISH_TIMEOUT_MS, maxWait: BATCH_TIMEOUT_MS })).moved,
       close: async () => {},
     };
   }
