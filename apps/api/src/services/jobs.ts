@@ -222,7 +222,9 @@ export async function updateJobParams(db: Db, id: string, params: Prisma.InputJs
 /**
  * Runs `work` as the job `run`, finishing it as succeeded with what `work` returns, as
  * cancelled when it was asked to stop, or as failed with the error's message. On failure and
- * cancellation the kind's clean-up runs first, so that nothing half-done is left. Never throws
+ * cancellation the kind's clean-up runs first, so that nothing half-done is left; when it finds
+ * the work complete after all ({@link CompletedWork}), the job succeeds with the result it gives,
+ * as {@link recoverJobs} would record it. Never throws
  * for the work's own errors: it returns them, so that a command can choose its exit status.
  */
 export function runJob<T extends Prisma.InputJsonValue>(
@@ -262,17 +264,23 @@ async function runToEnd<T extends Prisma.InputJsonValue>(
     return { ok: true, result };
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught));
-    await cleanUp(db, kind, run.id);
+    const completed = await cleanUp(db, kind, run.id);
+    if (completed !== undefined) {
+      // The work had got past the point of no return (an import whose audit event committed): it is complete.
+      await run.succeed(completed.result);
+      return { ok: true, result: completed.result as T };
+    }
     if (error instanceof JobCancelledError) await run.cancelled();
     else await run.fail(error.message);
     return { ok: false, error };
   }
 }
 
-async function cleanUp(db: Db, kind: JobKind, id: string): Promise<void> {
+async function cleanUp(db: Db, kind: JobKind, id: string): Promise<CompletedWork | undefined> {
   const job = await db.job.findUnique({ where: { id }, select: unfinishedJobSelect });
   const cleanup = cleanups.get(kind);
-  if (job !== null && cleanup !== undefined) await cleanup(db, job);
+  if (job === null || cleanup === undefined) return undefined;
+  return (await cleanup(db, job)) ?? undefined;
 }
 
 /** Whether the process `runner` names is gone: on this host by its pid, elsewhere by its silence. */

@@ -11,9 +11,11 @@
  * project does not have yet are added to its library (their ids recorded in the job's params, so
  * that a failed import can remove them); then the examples (stage `importing`, linked to the
  * job), their first revisions, the importer's author participations and the grader reports are
- * inserted. {@link BatchWriter.finish} then gives every example of the job its stage in one
- * UPDATE, with the import's audit event, in one transaction: until then no list or queue shows
- * any of them, and a job that dies before it leaves only rows its clean-up deletes.
+ * inserted. {@link BatchWriter.finish} then records the import's audit event and gives the job's
+ * examples their stage (on SQLite a chunk at a time, see {@link finishChunk}): until the audit
+ * event commits no list or queue shows any of them, and a job that dies before it leaves only
+ * rows its clean-up deletes; once it has, the import is complete, and its clean-up moves the
+ * examples a stopped process left.
  *
  * The statements run through a {@link SqlExecutor}: a better-sqlite3 connection on the SQLite
  * writer thread (sqlite-writer.ts), which does not check foreign keys (every row a batch inserts

@@ -212,6 +212,27 @@ describe("importFile", () => {
     for (const example of examples) expect(example).toEqual({ stage: "review", reviewRound: 1, reviewRevisionId: example.headRevisionId, headRevisionId: expect.any(String) });
   });
 
+  it("an import whose last step fails after its audit event committed is complete: the job succeeds and every example gets its stage", async () => {
+    const { db } = database;
+    const projectId = await newProject();
+    const file = await writeLines("late-failure.jsonl", [{ id: "f1", text: "one" }, { id: "f2", text: "two" }, "not json"]);
+    const rejectsFile = file.replace(/\.jsonl$/, ".rejects.jsonl");
+    const run = await startJob(db, { projectId, kind: "import", params: { stage: "review", file, rejectsFile }, createdById: null });
+    const outcome = await runJob(db, run, "import", async () => {
+      await importFile(db, { projectId, stage: "review", file, rejectsFile, run });
+      // As a failure between two chunks of the last step leaves it.
+      await db.example.updateMany({ where: { projectId, sourceId: "f2" }, data: { stage: IMPORTING_STAGE, reviewRound: 0, reviewRevisionId: null } });
+      throw new Error("The disk failed.");
+    });
+    expect(outcome).toEqual({ ok: true, result: { lines: 3, imported: 2, skipped: 0, rejected: 1, rejectsFile, skippedSourceIds: [], rejections: [] } });
+    expect(await db.job.findUniqueOrThrow({ where: { id: run.id }, select: { status: true } })).toEqual({ status: "succeeded" });
+    expect(await db.example.findMany({ where: { projectId }, select: { stage: true, reviewRound: true } })).toEqual([
+      { stage: "review", reviewRound: 1 },
+      { stage: "review", reviewRound: 1 },
+    ]);
+    expect(existsSync(rejectsFile)).toBe(true);
+  });
+
   it("puts examples into review as the workflow does, and into accepted only with every mark commented", async () => {
     const projectId = await newProject();
     const file = await writeLines("stages.jsonl", [

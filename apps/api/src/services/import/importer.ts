@@ -214,9 +214,10 @@ function settled<T>(promise: Promise<T>): Promise<T> {
  * Imports `file` into the project as the job `run` (see {@link ImportOptions}) and returns the
  * report, which `runJob` stores as the job's result. Throws {@link ImportFileError} when the
  * file cannot be read or is not UTF-8 (naming the line) or the rejects file cannot be written,
- * `NotFoundError` for an unknown project, and `JobCancelledError` when the job is asked to stop;
- * whatever it throws, nothing of the import is visible, and `runJob` (or `recoverJobs`) deletes
- * what it had staged.
+ * `NotFoundError` for an unknown project, and `JobCancelledError` when the job is asked to stop.
+ * Whatever it throws before its last step commits the audit event, nothing of the import is
+ * visible, and `runJob` (or `recoverJobs`) deletes what it had staged; after that, the import
+ * is complete, and they give the examples left their stage and record it as succeeded.
  */
 export async function importFile(db: Db, options: ImportOptions): Promise<ImportReport> {
   const { projectId, stage, file, run } = options;
@@ -224,7 +225,7 @@ export async function importFile(db: Db, options: ImportOptions): Promise<Import
   if (!project) throw new NotFoundError("There is no such project; import into an existing project.");
   const parseOptions = { stage, unalignedQuotes: readProjectSettings(project.settings).unalignedQuotes };
   const [job, guideline, importerId, size] = await Promise.all([
-    db.job.findUniqueOrThrow({ where: { id: run.id }, select: { params: true, createdById: true } }),
+    db.job.findUniqueOrThrow({ where: { id: run.id }, select: { params: true, createdById: true, createdAt: true } }),
     db.guideline.findFirst({ where: { projectId }, orderBy: { version: "desc" }, select: { version: true } }),
     importerUserId(db),
     inputSize(file),
@@ -289,9 +290,6 @@ export async function importFile(db: Db, options: ImportOptions): Promise<Import
 
     await rejects.finish(totals.rejected > 0);
     const rejectsFile = totals.rejected > 0 ? options.rejectsFile : null;
-    // The writer thread is busy with the last step until it ends (seconds, for a large import);
-    // the heartbeat goes through Prisma meanwhile, between the step's chunks.
-    await run.writeStateWith(null);
     try {
       await writer.finish({
         stage,
@@ -299,7 +297,9 @@ export async function importFile(db: Db, options: ImportOptions): Promise<Import
         data: { file, ...totals, rejectsFile },
       });
     } catch (error) {
-      if (rejectsFile !== null) await rm(rejectsFile, { force: true });
+      // Past its audit event the import is complete, rejects file included (the job's clean-up moves the examples left).
+      const complete = (await finishedImport(db, { id: run.id, projectId, createdAt: job.createdAt, params: job.params })) !== null;
+      if (rejectsFile !== null && !complete) await rm(rejectsFile, { force: true });
       throw error;
     }
     run.progress(kib(size));

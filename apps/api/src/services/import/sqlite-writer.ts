@@ -114,7 +114,9 @@ function executor(current: Connection): SqlExecutor {
  * still in the log, whichever commit wrote it. A batch already copied into the database file was
  * synced there by the checkpoint that copied it, before the log could be reused (SQLite syncs the
  * database file after a checkpoint at NORMAL and FULL; no connection of the studio runs at OFF).
- * So once the `finish` task has committed, the whole import survives a power cut.
+ * So once the `finish` task's first transaction (the audit event) has committed, the import
+ * survives a power cut: the chunks after it are synced by the next FULL commit (the job's end,
+ * recorded through Prisma), or, if the power goes first, moved again by the recovery.
  */
 async function inTransaction<T>(current: Connection, durable: boolean, work: (exec: SqlExecutor) => Promise<T>): Promise<T> {
   current.connection.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
@@ -131,17 +133,24 @@ async function inTransaction<T>(current: Connection, durable: boolean, work: (ex
 
 /**
  * Moves the job's examples still importing to their stage, a chunk of rowids after `after` per
- * transaction, until none is left (none when `after` is null); returns how many it moved. The
- * chunks need no sync to disk: the import is complete once its audit event has committed, and
- * the recovery moves whatever a power cut lost.
+ * transaction, until none is left (none when `after` is null; from the first when it is 0);
+ * returns how many it moved. The chunks need no sync to disk: the import is complete once its
+ * audit event has committed, and the recovery moves whatever a power cut lost. With `heartbeat`
+ * (the import's own last step, during which this thread does nothing else) each chunk also
+ * says that the job is alive.
  */
-async function moveChunks(current: Connection, jobId: string, stage: ImportStage, after: number | null): Promise<number> {
+async function moveChunks(current: Connection, jobId: string, stage: ImportStage, after: number | null, heartbeat: boolean): Promise<number> {
   let moved = 0;
   for (let next = after; next !== null; ) {
-    // A connection waiting for the write lock looks again every 100 ms or so (SQLite's busy
-    // handler): without a pause it would find the lock taken by the next chunk every time.
-    if (moved > 0) await new Promise((resolve) => setTimeout(resolve, CHUNK_PAUSE_MS));
-    const chunk = await inTransaction(current, false, (exec) => finishChunk("sqlite", exec, jobId, stage, next!));
+    // After each transaction of the step (the audit event's, or a chunk's): a connection waiting
+    // for the write lock looks again every 100 ms or so (SQLite's busy handler), and without a
+    // pause it would find the lock taken by the next chunk every time.
+    if (next !== 0) await new Promise((resolve) => setTimeout(resolve, CHUNK_PAUSE_MS));
+    const from = next;
+    const chunk = await inTransaction(current, false, async (exec) => {
+      if (heartbeat) await exec.run(`UPDATE "Job" SET "heartbeatAt" = ? WHERE id = ?`, [timestamp("sqlite", new Date()), jobId]);
+      return finishChunk("sqlite", exec, jobId, stage, from);
+    });
     moved += chunk.moved;
     next = chunk.next;
   }
@@ -180,7 +189,7 @@ async function runTask(task: WriterTask): Promise<unknown> {
       // The audit event and the first chunk, then the other chunks, each a transaction (see `finishChunk`).
       const current = open();
       const first = await inTransaction(current, true, (exec) => current.writer.finish(exec, task.summary));
-      return first.moved + (await moveChunks(current, current.writer.jobId, task.summary.stage, first.next));
+      return first.moved + (await moveChunks(current, current.writer.jobId, task.summary.stage, first.next, true));
     }
     case "jobState": {
       // Between batches, as a transaction of its own that needs no sync to disk (see `inTransaction`): a heartbeat lost to a power cut is of a job that did not finish.
@@ -204,7 +213,7 @@ async function runTask(task: WriterTask): Promise<unknown> {
     case "complete": {
       const current = connect(task.file);
       try {
-        return await moveChunks(current, task.jobId, task.stage, 0);
+        return await moveChunks(current, task.jobId, task.stage, 0, false);
       } finally {
         current.connection.close();
       }

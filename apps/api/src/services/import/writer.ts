@@ -19,7 +19,7 @@ import type { WriterTask } from "./sqlite-writer.ts";
 export interface BulkWriter {
   /** Writes one batch, packed by `packExamples` (and transferred: the buffer is unusable afterwards), in one transaction. */
   write(examples: Uint8Array): Promise<BatchWritten>;
-  /** Gives the job's examples their stage and records the audit event, in one transaction. */
+  /** Records the audit event and gives the job's examples their stage (see `finishChunk`); returns how many it moved. */
   finish(summary: ImportSummary): Promise<number>;
   /**
    * Writes the import job's progress and heartbeat between batches, on the writer's own
