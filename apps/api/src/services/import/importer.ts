@@ -7,8 +7,9 @@
  * read on worker threads (batch.ts) while the previous batch is written (writer.ts, bulk.ts).
  *
  * Atomic in effect: the examples are inserted in the stage `importing`, linked to the job,
- * which no list or queue shows; the last step gives all of them their stage in one UPDATE.
- * When the import fails, is cancelled, or its process dies, the clean-up registered here for
+ * which no list or queue shows; the last step records the import's audit event and gives them
+ * their stage (on SQLite a chunk at a time: see `finishChunk` in bulk.ts). When the import
+ * fails, is cancelled, or its process dies before that event, the clean-up registered here for
  * "import" jobs deletes the job's examples still importing (with their revisions,
  * participations and grader reports), the scenarios it added that nothing uses, and its
  * half-written rejects file, so that nothing of it is left and the next run starts clean.

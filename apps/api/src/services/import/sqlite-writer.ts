@@ -7,9 +7,10 @@
  * process that runs them, the web server included. Why its own connection: handing each batch
  * through Prisma's raw queries costs more than SQLite's own work (the query compiler copies every
  * parameter), which alone would keep an import under its goal of 20,000 examples a second. Each
- * task is one transaction begun with `BEGIN IMMEDIATE`, so it holds SQLite's one write lock from
- * the start; the server's connection waits for it through its busy timeout (a batch takes tens
- * of milliseconds), and this connection waits in the same way for the server's.
+ * task is one transaction begun with `BEGIN IMMEDIATE` (the last step, several: see
+ * `moveChunks`), so it holds SQLite's one write lock from the start; the server's connection
+ * waits for it through its busy timeout (a batch takes tens of milliseconds, a chunk of the last
+ * step some hundreds), and this connection waits in the same way for the server's.
  *
  * The connection checks no foreign keys: every row an import inserts refers to rows read at its
  * start or inserted in the same transaction, so the checks would only cost time (an example
