@@ -130,19 +130,20 @@ function checkedTable(file: EncoderFile): string {
 const FIRST_TOKEN = "! 0 ".length;
 
 /**
- * Calls `each` with the bytes of every token of a BPE table (as char codes 0–255) and its rank,
- * in rank order, reading the table in place: splitting it would make 200,000 strings for
- * nothing, and the table is read once per thread that tokenises. See `rankCount` for the layout.
+ * Token bytes (as char codes 0–255) to rank, for every token of a BPE table, read in place:
+ * splitting the table would make 200,000 strings for nothing, and it is read once per thread
+ * that tokenises. See `rankCount` for the layout.
  */
-function forEachToken(file: EncoderFile, each: (bytes: string, rank: number) => void): void {
+function readRanks(file: EncoderFile): Map<string, number> {
   const table = checkedTable(file);
-  let rank = 0;
-  for (let start = FIRST_TOKEN; start < table.length; rank++) {
+  const ranks = new Map<string, number>();
+  for (let start = FIRST_TOKEN, rank = 0; start < table.length; rank++) {
     let end = table.indexOf(" ", start);
     if (end === -1) end = table.length;
-    each(atob(table.slice(start, end)), rank);
+    ranks.set(atob(table.slice(start, end)), rank);
     start = end + 1;
   }
+  return ranks;
 }
 
 /**
@@ -329,9 +330,7 @@ class Encoding {
   /** Token bytes (as char codes 0–255) to rank, for every ordinary token. */
   get ranks(): ReadonlyMap<string, number> {
     if (this.#ranks === null) {
-      const ranks = new Map<string, number>();
-      forEachToken(readEncoderFile(this.name), (bytes, rank) => ranks.set(bytes, rank));
-      this.#ranks = ranks;
+      this.#ranks = readRanks(readEncoderFile(this.name));
     }
     return this.#ranks;
   }

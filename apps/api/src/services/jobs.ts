@@ -140,9 +140,9 @@ export class JobRun {
   /**
    * Has the job's progress and heartbeat written by `writer` instead of this process's Prisma
    * client, until called again with null; resolves once the writes already asked for are done.
-   * An SQLite import hands them to its writer thread: a commit on Prisma's connection syncs the
-   * write-ahead log to disk, batches included, and would hold this thread for tens of
-   * milliseconds several times a second.
+   * An SQLite import hands them to its writer thread: on Prisma's connection each write would
+   * wait, holding this thread, for the writer's batch to release SQLite's one write lock, then
+   * sync the write-ahead log to disk, several times a second.
    */
   async writeStateWith(writer: JobStateWriter | null): Promise<void> {
     await this.#writing;
