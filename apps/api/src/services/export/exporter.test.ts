@@ -30,7 +30,9 @@ const TEXTS = {
   astral: "😀😀 Hi 𝒳 <AI>🙂 ok “<AI_quoting_human>𝒳 no 🙃</AI_quoting_human>” <ai> fine</AI>\r\nbye 👋",
   empty: "",
   emptySpans: "<AI></AI>Tail <AI><AI_quoting_human></AI_quoting_human></AI>",
-  long: `${"Sentence with words and numbers 12345. ".repeat(40)}<AI>${"Commentary that explains it. ".repeat(30)}</AI>`,
+  // Long, with what a reader of lines could split or unescape wrongly: quotes, commas, a tab,
+  // backslashes, the characters U+0001 and U+007F, and the text "\x01".
+  long: `${'Sentence with "quoted" words, a tab\t, a backslash \\ and \\x01, \u0001 and \u007f, numbers 12345. '.repeat(40)}<AI>${"Commentary that explains it. ".repeat(30)}</AI>`,
 };
 
 let ids: Record<keyof typeof TEXTS, string>;
@@ -335,6 +337,21 @@ describe("added and removed ids", () => {
     for (const shard of outcome.result.shards) {
       for (const row of await readRows(join(outcome.outDir, shard.path))) expect(cl100k.decode(row.input_ids as number[])).toBe(row.text);
     }
+  });
+});
+
+describe("a record longer than DuckDB's default line limit", () => {
+  it("goes to Parquet whole", async () => {
+    const own = await createTeam(database.db);
+    // A hieroglyph that o200k_base writes as four tokens: a record of some 2.6 MB, over the 2 MB
+    // that DuckDB's line reader takes by default.
+    await acceptedExample(database.db, own, { text: `${"\u{13000}".repeat(49_000)}<AI>Commentary.</AI>` });
+    const outcome = await exportProject({ projectId: own.project.id, format: "both", tokenizer: "o200k_base" });
+    if (!outcome.ok) throw outcome.error;
+    const [jsonl, parquet] = ["jsonl", "parquet"].map((format) => outcome.result.shards.find((shard) => shard.format === format)!);
+    const line = (await readFile(join(outcome.outDir, jsonl!.path), "utf8")).trimEnd();
+    expect(Buffer.byteLength(line)).toBeGreaterThan(2 * 1024 * 1024);
+    expect(await readRows(join(outcome.outDir, parquet!.path))).toEqual([JSON.parse(line)]);
   });
 });
 

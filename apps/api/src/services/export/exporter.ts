@@ -34,7 +34,7 @@ import { datasetCard, grammarJson, writeManifest } from "./card.ts";
 import { DigestSet } from "./digests.ts";
 import { EXPORT_FORMATS, EXPORT_TOKENIZERS, extensionsOf, type ExportFormat, type ExportTokenizer } from "./formats.ts";
 import { convertToParquet } from "./parquet.ts";
-import { duckdbColumns, recordFields } from "./record-schema.ts";
+import { duckdbRecordType, recordFields } from "./record-schema.ts";
 import { runPageTask, type PageTask } from "./page-worker.ts";
 import { SPLITS, type PackedPage, type RecordOptions, type Split } from "./records.ts";
 import { finalShardName, JsonlShardWriter, LineWriter, provisionalShardName, type ShardFile } from "./shards.ts";
@@ -375,7 +375,7 @@ async function writeSnapshot(
   const threads = options.threads ?? defaultThreads(expected, provider, tokenizer, options.dedicated ?? false);
   const g: Grammar = grammarFor({ unalignedQuotes: readProjectSettings(project.settings).unalignedQuotes });
   const fields = recordFields(g, tokenizer !== "none");
-  const columns = duckdbColumns(fields);
+  const recordType = duckdbRecordType(fields);
   const extensions = extensionsOf(format);
   // Progress counts each record once per pass over it: writing its JSONL line, then, when
   // Parquet is asked for, converting it (which takes as long again for tokenised records).
@@ -478,7 +478,7 @@ async function writeSnapshot(
       for (const shard of jsonlShards) {
         run.checkpoint();
         const parquetFile = join(dataDir, `${provisionalShardName(shard.split, shard.index)}.parquet`);
-        await convertToParquet(workDir, shard, parquetFile, columns);
+        await convertToParquet(workDir, shard, parquetFile, recordType);
         parquetShards.push({ ...shard, file: parquetFile, ...(await hashFile(parquetFile)) });
         if (!extensions.includes("jsonl")) await rm(shard.file);
         converted += shard.records;

@@ -1,6 +1,6 @@
 /**
  * The fields of an exported record (SPEC §5) as one table, from which everything that names
- * them is derived: the column types DuckDB reads the JSONL shards with to write Parquet, and
+ * them is derived: the record type DuckDB casts the JSONL shards' lines to to write Parquet, and
  * the `features` of the dataset card's YAML header that `datasets` reads. A record's JSON keys
  * come in this order (see `records.ts`).
  */
@@ -96,7 +96,7 @@ export function recordFields(grammar: Grammar, tokenized: boolean): RecordField[
   return fields;
 }
 
-/** The DuckDB type of a field type, as `read_json(columns = …)` takes it. */
+/** The DuckDB type of a field type. */
 export function duckdbType(type: FieldType): string {
   switch (type.kind) {
     case "string":
@@ -113,9 +113,9 @@ export function duckdbType(type: FieldType): string {
   }
 }
 
-/** The `columns = {…}` argument of DuckDB's `read_json` for these fields. */
-export function duckdbColumns(fields: readonly RecordField[]): string {
-  return `{${fields.map((f) => `'${f.name}': '${duckdbType(f.type).replaceAll("'", "''")}'`).join(", ")}}`;
+/** The DuckDB type of a whole record with these fields: a `STRUCT` of them, in order. */
+export function duckdbRecordType(fields: readonly RecordField[]): string {
+  return duckdbType({ kind: "struct", fields: [...fields] });
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ShardFile {
   sha256: string;
   /** Tokens of its records (0 without a tokenizer). */
   tokens: number;
+  /** Bytes of its longest line, newline included. */
+  longestLine: number;
 }
 
 /** `train-00000`: a shard's provisional name, without extension. */
@@ -131,6 +133,7 @@ interface OpenShard {
   file: string;
   writer: LineWriter;
   tokens: number;
+  longestLine: number;
 }
 
 /** Writes one split's records into JSONL shards of `shardRecords` records in `dir`. */
@@ -153,7 +156,10 @@ export class JsonlShardWriter {
       const shard = this.#current ?? (await this.#open());
       const count = Math.min(to - from, this.#shardRecords - shard.writer.lines);
       const start = from === 0 ? 0 : lines.ends[from - 1]!;
-      for (let k = from; k < from + count; k++) shard.tokens += lines.tokens[k]!;
+      for (let k = from; k < from + count; k++) {
+        shard.tokens += lines.tokens[k]!;
+        shard.longestLine = Math.max(shard.longestLine, lines.ends[k]! - (k === 0 ? 0 : lines.ends[k - 1]!));
+      }
       await shard.writer.writeBytes(lines.bytes.subarray(start, lines.ends[from + count - 1]!), count);
       from += count;
       if (shard.writer.lines >= this.#shardRecords) await this.#close();
@@ -180,7 +186,7 @@ export class JsonlShardWriter {
   async #open(): Promise<OpenShard> {
     const index = this.#finished.length;
     const file = join(this.#dir, `${provisionalShardName(this.#split, index)}.jsonl`);
-    this.#current = { index, file, writer: await LineWriter.open(file), tokens: 0 };
+    this.#current = { index, file, writer: await LineWriter.open(file), tokens: 0, longestLine: 0 };
     return this.#current;
   }
 
@@ -196,6 +202,7 @@ export class JsonlShardWriter {
       bytes: shard.writer.bytes,
       sha256,
       tokens: shard.tokens,
+      longestLine: shard.longestLine,
     };
     this.#finished.push(done);
   }
