@@ -7,7 +7,8 @@
  * DuckDB version.
  *
  * Memory: the lines are read by DuckDB's CSV reader, as one column with a delimiter no JSON line
- * holds, through buffers sized from the shard's longest line. DuckDB's JSON reader (`read_json`)
+ * holds, through buffers sized from the shard's longest line (records are at most a few MB: a
+ * document holds at most 100,000 characters). DuckDB's JSON reader (`read_json`)
  * gives the same records but reads through buffers of at least 16 MB, whatever
  * `maximum_object_size` says (it can only be raised): converting a shard of 100,000 tokenised
  * records took 188 MB on top of the process that way and 101 MB this way; the Parquet pass of a
@@ -27,8 +28,15 @@ const ROW_GROUP_BYTES = 8 * 1024 * 1024;
 /** Row groups hold at least this many rows and at most this many. */
 const ROW_GROUP_ROWS = { min: 100, max: 10_000 };
 
-/** The CSV reader's smallest buffer (bytes); a buffer holds at least two of the shard's longest lines. */
+/** The CSV reader's smallest buffer (bytes). */
 const MIN_READ_BUFFER = 1024 * 1024;
+
+/**
+ * The shard's longest lines a read buffer holds: DuckDB asks for four. With two, a line of 0.25 to
+ * 0.5 of a buffer that crossed from one buffer into the next made the read fail, or lose a line
+ * without an error.
+ */
+const LINES_PER_BUFFER = 4;
 
 /**
  * The delimiter the lines are read with, so that each line is one column: the control character
@@ -77,12 +85,12 @@ export async function convertToParquet(scratchDir: string, shard: JsonlShard, pa
     const lines =
       `read_csv(${literal(shard.file)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, ` +
       `delim = ${literal(NO_DELIMITER)}, quote = '', escape = '', new_line = '\\n', ` +
-      `max_line_size = ${lineBytes}, buffer_size = ${Math.max(MIN_READ_BUFFER, 2 * lineBytes)})`;
+      `max_line_size = ${lineBytes}, buffer_size = ${Math.max(MIN_READ_BUFFER, LINES_PER_BUFFER * lineBytes)})`;
     const copied = await connection.run(
       `COPY (SELECT record.* FROM (SELECT CAST(CAST(line AS JSON) AS ${recordType}) AS record FROM ${lines})) ` +
         `TO ${literal(parquet)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroup})`,
     );
-    // The line reader leaves out a line longer than its limit without a word; a shard must never lose one.
+    // The line reader can leave out a line that does not fit its buffers without an error; a shard must never lose one.
     if (copied.rowsChanged !== shard.records) {
       throw new Error(`DuckDB wrote ${copied.rowsChanged} of the ${shard.records} records of ${shard.file} to Parquet.`);
     }
