@@ -8,16 +8,17 @@
  *
  * Memory: the lines are read by DuckDB's CSV reader, as one column with a delimiter no JSON line
  * holds, through buffers sized from the shard's longest line (records are at most a few MB: a
- * document holds at most 100,000 characters). DuckDB's JSON reader (`read_json`)
- * gives the same records but reads through buffers of at least 16 MB, whatever
- * `maximum_object_size` says (it can only be raised): converting a shard of 100,000 tokenised
- * records took 188 MB on top of the process that way and 101 MB this way; the Parquet pass of a
- * million-example export peaked at 372-391 MB that way and 294-310 MB this way, below its JSONL
- * pass (two runs of each, alternated). DuckDB holds a row group in memory while it writes it, so row groups are
- * sized from the shard's average record (about {@link ROW_GROUP_BYTES} each; the JSON reader,
- * handing over 2,048 rows at a time, made them half as large again), and the export converts its
- * shards only after its worker threads are done.
+ * document holds at most 100,000 characters). DuckDB's JSON reader (`read_json`) gives the same
+ * records but reads through buffers of at least 16 MB, whatever `maximum_object_size` says (it
+ * can only be raised): converting a shard of 100,000 tokenised records took 188 MB on top of the
+ * process that way and 101 MB this way; the Parquet pass of a million-example export peaked at
+ * 372-391 MB that way and 294-310 MB this way, below its JSONL pass (two runs of each,
+ * alternated). DuckDB holds a row group in memory while it writes it, so row groups are sized
+ * from the shard's average record (about {@link ROW_GROUP_BYTES} each; the JSON reader, handing
+ * over 2,048 rows at a time, made them half as large again), and the export converts its shards
+ * only after its worker threads are done.
  */
+import type { ShardFile } from "./shards.ts";
 
 /** DuckDB's memory limit: room for a row group of {@link ROW_GROUP_BYTES} and the reader's buffers (64 MB sufficed for 100,000 tokenised records). */
 const MEMORY_LIMIT = "128MB";
@@ -50,13 +51,7 @@ function literal(text: string): string {
 }
 
 /** The JSONL shard to convert. */
-export interface JsonlShard {
-  file: string;
-  records: number;
-  bytes: number;
-  /** Bytes of its longest line, newline included. */
-  longestLine: number;
-}
+export type JsonlShard = Pick<ShardFile, "file" | "records" | "bytes" | "longestLine">;
 
 /**
  * Writes the records of the JSONL shard `shard` to the Parquet file `parquet`, each line cast to
