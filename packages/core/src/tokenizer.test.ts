@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { createGenerationGuard, nextMode } from "./automaton.ts";
@@ -191,5 +192,34 @@ describe.each(ENCODINGS)("encodeTagged under %s", (encoding) => {
 
   it("refuses an invalid text", () => {
     expect(() => tokenizer.encodeTagged("</AI>")).toThrow(/not valid/);
+  });
+});
+
+describe("loading tiktoken", () => {
+  /** Runs `steps` in a fresh process (this one has loaded tiktoken already); `seen()` records whether tiktoken is loaded by then. */
+  const loadedAt = (steps: string): boolean[] => {
+    const code = `
+      const { createRequire } = await import("node:module");
+      const { getTokenizer } = await import(${JSON.stringify(new URL("./tokenizer.ts", import.meta.url).href)});
+      const tokenizer = getTokenizer("o200k_base");
+      const loaded = [];
+      const seen = () => loaded.push(Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes("/node_modules/tiktoken/")));
+      ${steps}
+      console.log(JSON.stringify(loaded));
+    `;
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as boolean[];
+  };
+
+  it("waits until a text needs it: encodeTagged on the fast path never does", () => {
+    const loaded = loadedAt(`
+      seen();
+      tokenizer.encodeTagged("The council said no. <AI>They said “<AI_quoting_human>we won't</AI_quoting_human>”, naïvely.</AI>");
+      seen();
+      tokenizer.encodeTagged("<AI>Привет, 世界</AI>");
+      seen();
+    `);
+    expect(loaded).toEqual([false, false, true]);
   });
 });

@@ -28,7 +28,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { Tiktoken } from "tiktoken";
+import type { Tiktoken } from "tiktoken";
 import type { TagTokenIds } from "./automaton.ts";
 import { ALL_TAGS, grammar as grammarFor, type Grammar, type GrammarOptions, type Mode } from "./grammar.ts";
 import { InvalidTextError } from "./spans.ts";
@@ -295,7 +295,7 @@ class PieceEncoder {
  * One encoding's tables, each built on first use: tiktoken's WebAssembly encoder (tens of MB of
  * native memory; see `freeTokenizers`) for `encode`, `decode` and text outside the fast path,
  * and a rank table in JavaScript (a third of that) for the fast path, so that a thread that only
- * runs `encodeTagged` over such text never builds the WebAssembly one.
+ * runs `encodeTagged` over such text never builds the WebAssembly one, nor loads the package.
  */
 class Encoding {
   readonly name: EncodingName;
@@ -322,6 +322,9 @@ class Encoding {
       const file = readEncoderFile(this.name);
       const tags: Record<string, number> = {};
       ALL_TAGS.forEach((tag, k) => (tags[tag] = TAG_ID_BASE[this.name] + k));
+      // Loaded here rather than imported: loading the package compiles its WebAssembly, 18 MB of
+      // a thread's memory that an export's page threads, on the fast path, never needed.
+      const { Tiktoken } = require("tiktoken") as typeof import("tiktoken");
       this.#tiktoken = new Tiktoken(file.bpe_ranks, { ...file.special_tokens, ...tags }, file.pat_str);
     }
     return this.#tiktoken;

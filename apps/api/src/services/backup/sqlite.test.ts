@@ -6,9 +6,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteDatabase as Database } from "../../db/drivers.ts";
-import { backupSqlite } from "./sqlite.ts";
+import { backupSqlite, restoreSqlite } from "./sqlite.ts";
 
 let folder: string;
 
@@ -56,4 +56,41 @@ it("finishes while another connection writes between every step, with a consiste
   } finally {
     copy.close();
   }
+});
+
+describe("restoring into a database of another page size", () => {
+  /** A database in WAL mode with `pageSize` pages and, unless `empty`, a table of rows. */
+  function database(name: string, pageSize: number, empty = false): string {
+    const file = join(folder, name);
+    const db = new Database(file);
+    db.pragma(`page_size = ${pageSize}`);
+    db.pragma("journal_mode = WAL");
+    if (!empty) {
+      db.exec(`CREATE TABLE "Row" ("id" INTEGER PRIMARY KEY, "body" BLOB NOT NULL)`);
+      const insert = db.prepare(`INSERT INTO "Row" ("body") VALUES (?)`);
+      for (let row = 0; row < 100; row += 1) insert.run(Buffer.alloc(3_000, row));
+    }
+    db.close();
+    return file;
+  }
+
+  // The studio's files have 16 KB pages (SQLITE_PAGE_SIZE); earlier versions made them with 4 KB.
+  it.each([
+    [4096, 16_384],
+    [16_384, 4096],
+  ])("restores a backup with %i-byte pages into a WAL database with %i-byte pages, which takes the backup's and stays in WAL mode", async (from, into) => {
+    const backup = join(folder, `from-${from}.backup`);
+    await backupSqlite(database(`from-${from}.db`, from), backup, () => {});
+    const target = database(`into-${into}.db`, into, true);
+    await restoreSqlite(backup, target, () => {});
+    const restored = new Database(target, { readonly: true });
+    try {
+      expect(restored.pragma("page_size", { simple: true })).toBe(from);
+      expect(restored.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(restored.pragma("integrity_check", { simple: true })).toBe("ok");
+      expect(restored.prepare(`SELECT count(*) AS "rows" FROM "Row"`).get()).toEqual({ rows: 100 });
+    } finally {
+      restored.close();
+    }
+  });
 });

@@ -8,6 +8,7 @@
  * for ever: after {@link RESTARTS_BEFORE_ONE_STEP} restarts the rest is copied in one step,
  * which holds a read snapshot (in WAL mode writers are not held up by it) and cannot restart.
  */
+import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import type BetterSqlite3 from "better-sqlite3";
 import { SqliteDatabase as Database } from "../../db/drivers.ts";
@@ -90,8 +91,34 @@ export async function restoreSqlite(backup: string, file: string, onProgress: Pa
   try {
     const check = source.pragma("quick_check", { simple: true });
     if (check !== "ok") throw new BackupRefusedError(`${backup} is a damaged SQLite database (${String(check)}); nothing was restored. Restore another backup.`);
+    const leftWal = existsSync(file) && leaveWalForPageSize(file, source.pragma("page_size", { simple: true }) as number);
     await copy(source, file, onProgress);
+    if (leftWal) withConnection(file, (database) => database.pragma("journal_mode = WAL"));
   } finally {
     source.close();
   }
+}
+
+function withConnection<T>(file: string, work: (database: BetterSqlite3.Database) => T): T {
+  const database = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  try {
+    return work(database);
+  } finally {
+    database.close();
+  }
+}
+
+/**
+ * Takes the database `file` out of WAL mode when its page size is not `pageSize`; returns whether
+ * it did. The backup API gives the database it writes the backup's page size, except in WAL mode,
+ * where it refuses to write ("attempt to write a readonly database"): the studio creates files
+ * with 16 KB pages (`SQLITE_PAGE_SIZE`), and earlier versions made them with SQLite's 4 KB, so a
+ * backup of one restored into the other differs.
+ */
+function leaveWalForPageSize(file: string, pageSize: number): boolean {
+  return withConnection(file, (database) => {
+    if (database.pragma("page_size", { simple: true }) === pageSize || database.pragma("journal_mode", { simple: true }) !== "wal") return false;
+    database.pragma("journal_mode = DELETE");
+    return true;
+  });
 }

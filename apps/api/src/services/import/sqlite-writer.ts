@@ -44,14 +44,14 @@ const BUSY_TIMEOUT_MS = 60_000;
 const CACHE_KIB = 64 * 1024;
 
 /**
- * Pages this connection lets the write-ahead log grow to before its commit copies them into the
- * database file (SQLite's default is 1,000). A batch rewrites the same index pages again and
- * again; copying them once per 64 MB instead of once per 4 MB saves most of that work: a
- * profile of an import put a third of this thread's time in its commits, and 200,000-line
- * imports ran at 19,600–20,100 lines/s instead of 16,400–18,800 (`npm run bench --
- * import.throughput` with IMPORT_BENCH_LINES=200000).
+ * How far this connection lets the write-ahead log grow before its commit copies the pages into
+ * the database file (SQLite's default is 1,000 pages: 4 MB of 4 KB pages). A batch rewrites the
+ * same index pages again and again; copying them once per 64 MB instead of once per 4 MB saves
+ * most of that work: a profile of an import put a third of this thread's time in its commits,
+ * and 200,000-line imports ran at 19,600–20,100 lines/s instead of 16,400–18,800 (`npm run bench
+ * -- import.throughput` with IMPORT_BENCH_LINES=200000). SQLite counts it in pages of the file's size.
  */
-const WAL_AUTOCHECKPOINT_PAGES = 16_384;
+const WAL_AUTOCHECKPOINT_BYTES = 64 * 2 ** 20;
 
 /** How long the last step of an import leaves the write lock free between two chunks of examples (see `moveChunks`). */
 const CHUNK_PAUSE_MS = 100;
@@ -75,7 +75,8 @@ function connect(file: string): Connection {
   const connection = new SqliteDatabase(file, { timeout: BUSY_TIMEOUT_MS });
   connection.pragma("foreign_keys = OFF");
   connection.pragma(`cache_size = -${CACHE_KIB}`);
-  connection.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  const pageSize = connection.pragma("page_size", { simple: true }) as number;
+  connection.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_BYTES / pageSize}`);
   return { connection, statements: new Map() };
 }
 
