@@ -13,6 +13,7 @@ import {
   type PoolOptions,
 } from "../../../../prisma/adapters.ts";
 import type { PrismaClient } from "../../../../prisma/generated/sqlite/client.ts";
+import { ensureSqliteFile } from "./drivers.ts";
 
 export { DatabaseUrlError, DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl };
 export type { Prisma } from "../../../../prisma/generated/sqlite/client.ts";
@@ -66,9 +67,10 @@ export async function createDb(databaseUrl: string): Promise<Db> {
   if (target.provider === "sqlite") {
     try {
       await mkdir(dirname(target.file), { recursive: true });
+      ensureSqliteFile(target.file);
     } catch (error) {
       throw new DatabaseUnavailableError(
-        `Cannot create the folder for the SQLite database DATABASE_URL="${shown}": ${causeOf(error)}. ` +
+        `Cannot create the SQLite database DATABASE_URL="${shown}" or its folder: ${causeOf(error)}. ` +
           `Point DATABASE_URL at a writable location.`,
       );
     }

@@ -10,6 +10,7 @@
  * @prisma/adapter-better-sqlite3 brings) could checkpoint or reset the WAL under Prisma's
  * connection. {@link SqliteDatabase} is therefore loaded from where the adapter loads it.
  */
+import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Db } from "./database.ts";
@@ -35,3 +36,31 @@ export async function sqliteFileOf(db: Db): Promise<string> {
 /** better-sqlite3 as Prisma's SQLite adapter loads it (see the module comment). */
 const adapterRequire = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-better-sqlite3"));
 export const SqliteDatabase = adapterRequire("better-sqlite3") as typeof BetterSqlite3;
+
+/**
+ * The page size of the SQLite files the studio creates (SQLite's default is 4,096 bytes). A
+ * revision (its text and its editor document, 2 KB or more) fills most of a 4 KB page, which then
+ * holds one; pages of 16 KB hold several, and every page written costs a system call in the
+ * write-ahead log and another when it is copied into the file. Imports of a million lines ran at
+ * 17,150 and 15,100 lines/s against 15,080 and 13,850 with 4 KB pages, using 6-12% less CPU time per
+ * line (alternated runs of `npm run bench -- import.throughput`). A file keeps the page size it
+ * was created with.
+ */
+export const SQLITE_PAGE_SIZE = 16_384;
+
+/**
+ * Creates the SQLite database `file`, when it is missing or empty, with the studio's page size
+ * and in WAL mode, before anything else opens it (whatever opens a missing file first makes it
+ * with SQLite's default page size, for good). Its folder must exist.
+ */
+export function ensureSqliteFile(file: string): void {
+  if (existsSync(file) && statSync(file).size > 0) return;
+  const created = new SqliteDatabase(file);
+  try {
+    // Before anything is written: the first write fixes the page size.
+    created.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
+    created.pragma("journal_mode = WAL");
+  } finally {
+    created.close();
+  }
+}

@@ -3,13 +3,12 @@
  * (`prisma migrate deploy`), run as a child process with the provider's config.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDatabaseUrl, redactDatabaseUrl } from "../../../../prisma/adapters.ts";
-import { SqliteDatabase } from "./drivers.ts";
+import { ensureSqliteFile } from "./drivers.ts";
 
 const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");
 
@@ -36,29 +35,6 @@ const DEPLOY_FINISHED = /^(All migrations have been successfully applied\.|No pe
 const EXIT_GRACE_MS = 500;
 
 /**
- * The page size of the SQLite files the studio creates (SQLite's default is 4,096 bytes). A
- * revision (its text and its editor document, 2 KB or more) fills most of a 4 KB page, which then
- * holds one; pages of 16 KB hold several, and every page written costs a system call in the
- * write-ahead log and another when it is copied into the file. Imports of a million lines ran at
- * 17,150 and 15,100 lines/s against 15,080 and 13,850 with 4 KB pages, using 6-12% less CPU time per
- * line (alternated runs of `npm run bench -- import.throughput`); 200 people saving (`npm run
- * bench -- load.save_p99`) had a save p99 of 86 ms. A file keeps the page size it was created with.
- */
-export const SQLITE_PAGE_SIZE = 16_384;
-
-/** Creates an empty SQLite file with the studio's page size, in WAL mode (see {@link createDb}), for the migrations to fill. */
-function createSqliteFile(file: string): void {
-  const created = new SqliteDatabase(file);
-  try {
-    // Before anything is written: the first write fixes the page size.
-    created.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
-    created.pragma("journal_mode = WAL");
-  } finally {
-    created.close();
-  }
-}
-
-/**
  * Brings the database at `databaseUrl` up to the newest migration. Throws
  * `DatabaseUrlError` for a malformed URL and {@link MigrationError} when the CLI fails.
  *
@@ -71,7 +47,7 @@ export async function migrateDatabase(databaseUrl: string): Promise<void> {
   const url = target.provider === "sqlite" ? `file:${target.file}` : databaseUrl;
   if (target.provider === "sqlite") {
     await mkdir(dirname(target.file), { recursive: true });
-    if (!existsSync(target.file)) createSqliteFile(target.file);
+    ensureSqliteFile(target.file);
   }
   const output = await new Promise<{ succeeded: boolean; text: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [prismaCli, "migrate", "deploy", "--config", configFiles[target.provider]], {

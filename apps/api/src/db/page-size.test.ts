@@ -1,10 +1,12 @@
-/** The page size of the SQLite files the studio creates (see `SQLITE_PAGE_SIZE`). */
+/** The page size of the SQLite files the studio creates, whichever command creates them (see `SQLITE_PAGE_SIZE`). */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SqliteDatabase } from "./drivers.ts";
-import { migrateDatabase, SQLITE_PAGE_SIZE } from "./migrate.ts";
+import { runStudio } from "../test/processes.ts";
+import { createDb } from "./database.ts";
+import { SQLITE_PAGE_SIZE, SqliteDatabase } from "./drivers.ts";
+import { migrateDatabase } from "./migrate.ts";
 
 let folder: string;
 
@@ -31,21 +33,32 @@ function inspect(file: string): { pageSize: unknown; journalMode: unknown; migra
 }
 
 describe("SQLite files", () => {
-  it("are created with 16 KB pages, in WAL mode, and migrated", async () => {
-    const file = join(folder, "new", "studio.db");
-    await migrateDatabase(`file:${file}`);
+  it("are created with 16 KB pages, in WAL mode, by `studio migrate`", async () => {
+    const file = join(folder, "cli", "studio.db");
+    const run = await runStudio(["migrate"], { databaseUrl: `file:${file}` });
+    expect(run.status, run.stderr).toBe(0);
     expect(SQLITE_PAGE_SIZE).toBe(16_384);
     expect(inspect(file)).toEqual({ pageSize: 16_384, journalMode: "wal", migrated: true });
+  });
+
+  it("are created so by opening a database that does not exist yet, and by migrating one", async () => {
+    const opened = join(folder, "opened.db");
+    await (await createDb(`file:${opened}`)).$disconnect();
+    expect(inspect(opened)).toEqual({ pageSize: 16_384, journalMode: "wal", migrated: false });
+    const migrated = join(folder, "new", "studio.db");
+    await migrateDatabase(`file:${migrated}`);
+    expect(inspect(migrated)).toEqual({ pageSize: 16_384, journalMode: "wal", migrated: true });
   });
 
   it("keep the page size they already have", async () => {
     const file = join(folder, "old.db");
     const old = new SqliteDatabase(file);
-    // As SQLite made the studio's files before: 4 KB pages, written by setting WAL mode.
-    old.pragma("page_size = 4096");
+    // Another page size than SQLite's default or the studio's, written by setting WAL mode.
+    old.pragma("page_size = 8192");
     old.pragma("journal_mode = WAL");
     old.close();
     await migrateDatabase(`file:${file}`);
-    expect(inspect(file)).toMatchObject({ pageSize: 4096, migrated: true });
+    await (await createDb(`file:${file}`)).$disconnect();
+    expect(inspect(file)).toEqual({ pageSize: 8192, journalMode: "wal", migrated: true });
   });
 });

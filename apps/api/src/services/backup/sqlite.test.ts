@@ -93,4 +93,19 @@ describe("restoring into a database of another page size", () => {
       restored.close();
     }
   });
+
+  it("refuses, changing nothing, while another connection has that database open", async () => {
+    const backup = join(folder, "busy-from.backup");
+    await backupSqlite(database("busy-from.db", 4096), backup, () => {});
+    const target = database("busy-into.db", 16_384, true);
+    const other = new Database(target);
+    try {
+      other.prepare("SELECT 1").get();
+      await expect(restoreSqlite(backup, target, () => {})).rejects.toThrow(/in use by another process; nothing was restored/);
+      expect(other.pragma("page_size", { simple: true })).toBe(16_384);
+      expect(other.pragma("journal_mode", { simple: true })).toBe("wal");
+    } finally {
+      other.close();
+    }
+  });
 });
