@@ -2,8 +2,6 @@
  * Opening the database named by `DATABASE_URL`: the generated Prisma client of the right
  * provider behind one type, {@link Db}.
  */
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
 import {
   createAdapter,
   DatabaseUrlError,
@@ -66,7 +64,6 @@ export async function createDb(databaseUrl: string): Promise<Db> {
   const shown = redactDatabaseUrl(databaseUrl);
   if (target.provider === "sqlite") {
     try {
-      await mkdir(dirname(target.file), { recursive: true });
       ensureSqliteFile(target.file);
     } catch (error) {
       throw new DatabaseUnavailableError(

@@ -10,8 +10,9 @@
  * @prisma/adapter-better-sqlite3 brings) could checkpoint or reset the WAL under Prisma's
  * connection. {@link SqliteDatabase} is therefore loaded from where the adapter loads it.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Db } from "./database.ts";
 
@@ -51,10 +52,11 @@ export const SQLITE_PAGE_SIZE = 16_384;
 /**
  * Creates the SQLite database `file`, when it is missing or empty, with the studio's page size
  * and in WAL mode, before anything else opens it (whatever opens a missing file first makes it
- * with SQLite's default page size, for good). Its folder must exist.
+ * with SQLite's default page size, for good), and its folder if need be.
  */
 export function ensureSqliteFile(file: string): void {
   if (existsSync(file) && statSync(file).size > 0) return;
+  mkdirSync(dirname(file), { recursive: true });
   const created = new SqliteDatabase(file);
   try {
     // Before anything is written: the first write fixes the page size.

@@ -3,9 +3,7 @@
  * (`prisma migrate deploy`), run as a child process with the provider's config.
  */
 import { spawn } from "node:child_process";
-import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDatabaseUrl, redactDatabaseUrl } from "../../../../prisma/adapters.ts";
 import { ensureSqliteFile } from "./drivers.ts";
@@ -45,10 +43,7 @@ export async function migrateDatabase(databaseUrl: string): Promise<void> {
   const target = parseDatabaseUrl(databaseUrl);
   // Hand the CLI an absolute path so that it opens the same file whatever its working directory.
   const url = target.provider === "sqlite" ? `file:${target.file}` : databaseUrl;
-  if (target.provider === "sqlite") {
-    await mkdir(dirname(target.file), { recursive: true });
-    ensureSqliteFile(target.file);
-  }
+  if (target.provider === "sqlite") ensureSqliteFile(target.file);
   const output = await new Promise<{ succeeded: boolean; text: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [prismaCli, "migrate", "deploy", "--config", configFiles[target.provider]], {
       env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
