@@ -18,8 +18,9 @@
  *   Goal: under 300 MB.
  *
  * Each export runs in a fresh child process (this file, started with `--export-bench-child`) as
- * `studio export` runs it: a process of its own (started by export-child.ts, which caps malloc
- * arenas as bin/studio.js does), building records on a thread per core, and
+ * `studio export` runs it: a process of its own (started with studio's node options, by
+ * export-child.ts, which caps malloc arenas and sizes young generations as bin/studio.js does),
+ * building records on a thread per core, and
  * built into plain JavaScript as `npm run build` builds `studio` (`apps/api/src/build.ts`), so
  * that neither the fill's memory nor tsx's is counted and every run starts cold. Fill and run details go to
  * stderr. `EXPORT_BENCH_EXAMPLES` sets a smaller size for trying the benchmark out, and
@@ -34,6 +35,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { docToText, documentFromJSON } from "@prealign/core";
+import { studioNodeOptions } from "../apps/api/bin/young-generation.js";
 import { seededRandom } from "../packages/core/src/testing/random.ts";
 import { createDb, type Db } from "../apps/api/src/db/database.ts";
 import { migrateDatabase } from "../apps/api/src/db/migrate.ts";
@@ -317,7 +319,7 @@ function builtChild(): Promise<string> {
 async function inChild(task: ChildTask): Promise<ChildReport> {
   const entry = await builtChild();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, CHILD_FLAG, JSON.stringify(task)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...studioNodeOptions(), entry, CHILD_FLAG, JSON.stringify(task)], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.on("error", reject);

@@ -19,16 +19,30 @@ export const MALLOC_ARENAS = 2;
 /** mallopt's parameter for the arena cap (malloc.h). */
 const M_ARENA_MAX = -8;
 
-/** Caps the process's malloc arenas at `arenas`; returns whether the cap was set. */
-export function limitMallocArenas(arenas = MALLOC_ARENAS) {
-  if (process.platform !== "linux" || process.env.MALLOC_ARENA_MAX !== undefined) return false;
-  let mallopt;
+/** A function of glibc, or null where there is none (not Linux with glibc, or koffi has no build for this machine). */
+function glibc(signature) {
+  if (process.platform !== "linux") return null;
   try {
     const koffi = createRequire(import.meta.url)("koffi");
-    mallopt = koffi.load("libc.so.6").func("int mallopt(int param, int value)");
+    return koffi.load("libc.so.6").func(signature);
   } catch {
-    // Not glibc (musl has no such library), or koffi has no build for this machine.
-    return false;
+    return null;
   }
-  return mallopt(M_ARENA_MAX, arenas) === 1;
+}
+
+/** Caps the process's malloc arenas at `arenas`; returns whether the cap was set. */
+export function limitMallocArenas(arenas = MALLOC_ARENAS) {
+  if (process.env.MALLOC_ARENA_MAX !== undefined) return false;
+  const mallopt = glibc("int mallopt(int param, int value)");
+  return mallopt !== null && mallopt(M_ARENA_MAX, arenas) === 1;
+}
+
+/**
+ * Gives the memory malloc holds free back to the system (glibc's malloc_trim), as a long task
+ * does before a phase that needs memory of another kind: glibc keeps what its arenas once held.
+ * Returns whether any was given back.
+ */
+export function releaseFreedMemory() {
+  const trim = glibc("int malloc_trim(size_t pad)");
+  return trim !== null && trim(0) === 1;
 }

@@ -1,10 +1,14 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { createGenerationGuard, nextMode } from "./automaton.ts";
 import { ALL_TAGS, type Mode, type Tag } from "./grammar.ts";
 import { taggedText } from "./testing/arbitraries.ts";
-import { ENCODINGS, freeTokenizers, getTokenizer, tagTokenIds } from "./tokenizer.ts";
+import { RankTable } from "./rank-table.ts";
+import { adoptRankTable, ENCODINGS, freeTokenizers, getTokenizer, shareRankTable, tagTokenIds } from "./tokenizer.ts";
 
 afterAll(() => freeTokenizers());
 
@@ -192,6 +196,62 @@ describe.each(ENCODINGS)("encodeTagged under %s", (encoding) => {
 
   it("refuses an invalid text", () => {
     expect(() => tokenizer.encodeTagged("</AI>")).toThrow(/not valid/);
+  });
+});
+
+describe("a rank table in shared memory", () => {
+  /** The o200k_base table's tokens in rank order, as strings of byte codes, read here independently of the tokenizer. */
+  const tokens = (() => {
+    const file = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("tiktoken/encoders/o200k_base.json"), "utf8")) as { bpe_ranks: string };
+    return file.bpe_ranks.slice("! 0 ".length).split(" ").map((token) => atob(token));
+  })();
+  const ranks = new Map(tokens.map((token, rank) => [token, rank]));
+  const table = RankTable.of(shareRankTable("o200k_base"));
+
+  it("finds every token of the encoding at its rank", () => {
+    expect(table.count).toBe(tokens.length);
+    const wrong = tokens.filter((token, rank) => table.get(token) !== rank);
+    expect(wrong).toEqual([]);
+  });
+
+  it("answers like a Map for any key, and for any part of one (property)", () => {
+    // Short byte strings: many are tokens, many are not.
+    const key = fc.array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0, max: 0xff })), { minLength: 1, maxLength: 8 }).map((codes) => String.fromCharCode(...codes));
+    fc.assert(
+      fc.property(key, fc.nat(), fc.nat(), (k, a, b) => {
+        expect(table.get(k)).toBe(ranks.get(k));
+        const start = a % k.length;
+        const end = start + 1 + (b % (k.length - start));
+        expect(table.get(k, start, end)).toBe(ranks.get(k.slice(start, end)));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("lets another thread tokenise with it instead of building its own, and refuses another encoding's", async () => {
+    const text = "The council said no. <AI>They said “<AI_quoting_human>we won't</AI_quoting_human>”, and I'd explain why, antidisestablishmentarianism.</AI>";
+    const worker = new Worker(
+      `const { parentPort, workerData } = require("node:worker_threads");
+      (async () => {
+        (await import("tsx/esm/api")).register();
+        const core = await import(workerData.module);
+        core.adoptRankTable("o200k_base", workerData.buffer);
+        let refusal = null;
+        try { core.adoptRankTable("cl100k_base", workerData.buffer); } catch (error) { refusal = error.message; }
+        const ids = core.getTokenizer("o200k_base").encodeTagged(workerData.text).ids;
+        parentPort.postMessage({ ids, refusal, shared: core.shareRankTable("o200k_base") === workerData.buffer });
+      })();`,
+      { eval: true, workerData: { module: new URL("./tokenizer.ts", import.meta.url).href, buffer: shareRankTable("o200k_base"), text } },
+    );
+    const reply = await new Promise<{ ids: number[]; refusal: string | null; shared: boolean }>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    await worker.terminate();
+    expect(reply.shared).toBe(true);
+    expect(reply.ids).toEqual(getTokenizer("o200k_base").encodeTagged(text).ids);
+    expect(reply.refusal).toMatch(/not the cl100k_base table/);
+    expect(() => adoptRankTable("cl100k_base", shareRankTable("o200k_base"))).toThrow(/not the cl100k_base table/);
   });
 });
 

@@ -20,8 +20,8 @@
  *
  * `encodeTagged` is what an export runs on every record, so it has a fast path: the encoding's
  * own pre-tokenising regular expression, translated for JavaScript, splits the text into the
- * same pieces tiktoken would, and each distinct piece is encoded by tiktoken once and then
- * remembered. It is used only for runs of text made of characters whose Unicode properties
+ * same pieces tiktoken would, and each piece is looked up in the encoding's rank table or, when
+ * it is not one token, byte-pair encoded once and then remembered. It is used only for runs of text made of characters whose Unicode properties
  * (letter, number, white space) have been stable for decades, so that JavaScript's and
  * tiktoken's Unicode tables cannot disagree; any other run goes to tiktoken whole. Tests check
  * it against tiktoken for every such character in many contexts.
@@ -31,6 +31,7 @@ import { createRequire } from "node:module";
 import type { Tiktoken } from "tiktoken";
 import type { TagTokenIds } from "./automaton.ts";
 import { ALL_TAGS, grammar as grammarFor, type Grammar, type GrammarOptions, type Mode } from "./grammar.ts";
+import { RankTable } from "./rank-table.ts";
 import { InvalidTextError } from "./spans.ts";
 import { matchTag, tagTable } from "./tags.ts";
 import { validate } from "./validator.ts";
@@ -130,20 +131,19 @@ function checkedTable(file: EncoderFile): string {
 const FIRST_TOKEN = "! 0 ".length;
 
 /**
- * Token bytes (as char codes 0–255) to rank, for every token of a BPE table, read in place:
- * splitting the table would make 200,000 strings for nothing, and it is read once per thread
- * that tokenises. See `rankCount` for the layout.
+ * The rank table of a BPE table's tokens (see `rankCount` for the layout), read in place:
+ * splitting the table would make 200,000 strings for nothing.
  */
-function readRanks(file: EncoderFile): Map<string, number> {
+function readRanks(file: EncoderFile): RankTable {
   const table = checkedTable(file);
-  const ranks = new Map<string, number>();
-  for (let start = FIRST_TOKEN, rank = 0; start < table.length; rank++) {
+  const tokens: Uint8Array[] = [];
+  for (let start = FIRST_TOKEN; start < table.length; ) {
     let end = table.indexOf(" ", start);
     if (end === -1) end = table.length;
-    ranks.set(atob(table.slice(start, end)), rank);
+    tokens.push(Buffer.from(table.slice(start, end), "base64"));
     start = end + 1;
   }
-  return ranks;
+  return RankTable.build(tokens);
 }
 
 /**
@@ -188,19 +188,19 @@ const NO_RANK = Number.MAX_SAFE_INTEGER;
  * with `ranks`: tiktoken's own algorithm, merging the lowest-ranked adjacent pair (the leftmost
  * of equals) until no pair has a rank.
  */
-function bytePairEncode(bytes: string, ranks: ReadonlyMap<string, number>): number[] {
+function bytePairEncode(bytes: string, ranks: RankTable): number[] {
   if (bytes.length === 1) return [ranks.get(bytes)!];
   // starts[k]: where part k starts; pairRanks[k]: the rank of part k merged with part k + 1.
   const starts: number[] = [];
   const pairRanks: number[] = [];
   for (let i = 0; i < bytes.length - 1; i++) {
     starts.push(i);
-    pairRanks.push(ranks.get(bytes.slice(i, i + 2)) ?? NO_RANK);
+    pairRanks.push(ranks.get(bytes, i, i + 2) ?? NO_RANK);
   }
   starts.push(bytes.length - 1, bytes.length);
   pairRanks.push(NO_RANK, NO_RANK);
   // The rank of parts k and k + 1 merged, before part k + 1 is removed (so k + 3 is where the merged pair ends).
-  const rankAt = (k: number): number => (k + 3 < starts.length ? (ranks.get(bytes.slice(starts[k]!, starts[k + 3]!)) ?? NO_RANK) : NO_RANK);
+  const rankAt = (k: number): number => (k + 3 < starts.length ? (ranks.get(bytes, starts[k]!, starts[k + 3]!) ?? NO_RANK) : NO_RANK);
   for (;;) {
     let min = NO_RANK;
     let at = -1;
@@ -217,7 +217,7 @@ function bytePairEncode(bytes: string, ranks: ReadonlyMap<string, number>): numb
     pairRanks.splice(at + 1, 1);
   }
   const ids: number[] = [];
-  for (let k = 0; k < starts.length - 1; k++) ids.push(ranks.get(bytes.slice(starts[k]!, starts[k + 1]!))!);
+  for (let k = 0; k < starts.length - 1; k++) ids.push(ranks.get(bytes, starts[k]!, starts[k + 1]!)!);
   return ids;
 }
 
@@ -274,7 +274,7 @@ class PieceEncoder {
   }
 
   /** The id (or ids) of a piece that is not, as it stands, an ordinary token's text. */
-  #piece(piece: string, ranks: ReadonlyMap<string, number>): number | number[] {
+  #piece(piece: string, ranks: RankTable): number | number[] {
     let encoded = this.#recent.get(piece);
     if (encoded !== undefined) return encoded;
     encoded = this.#older.get(piece);
@@ -294,8 +294,9 @@ class PieceEncoder {
 /**
  * One encoding's tables, each built on first use: tiktoken's WebAssembly encoder (tens of MB of
  * native memory; see `freeTokenizers`) for `encode`, `decode` and text outside the fast path,
- * and a rank table in JavaScript (a third of that) for the fast path, so that a thread that only
- * runs `encodeTagged` over such text never builds the WebAssembly one, nor loads the package.
+ * and a rank table in shared memory (4 MB, which the threads that tokenise can share: see
+ * rank-table.ts) for the fast path, so that a thread that only runs `encodeTagged` over such text
+ * never builds the WebAssembly one, nor loads the package.
  */
 class Encoding {
   readonly name: EncodingName;
@@ -304,7 +305,7 @@ class Encoding {
   readonly rankCount: number;
   readonly patStr: string;
   #tiktoken: Tiktoken | null = null;
-  #ranks: Map<string, number> | null = null;
+  #ranks: RankTable | null = null;
   #pieces: PieceEncoder | null = null;
 
   constructor(name: EncodingName) {
@@ -330,12 +331,16 @@ class Encoding {
     return this.#tiktoken;
   }
 
-  /** Token bytes (as char codes 0–255) to rank, for every ordinary token. */
-  get ranks(): ReadonlyMap<string, number> {
-    if (this.#ranks === null) {
-      this.#ranks = readRanks(readEncoderFile(this.name));
-    }
-    return this.#ranks;
+  /** Token bytes (as char codes 0–255) to rank, for every ordinary token: built here, or shared by another thread (`shareRankTable`). */
+  get ranks(): RankTable {
+    return (this.#ranks ??= readRanks(readEncoderFile(this.name)));
+  }
+
+  /** Uses the rank table another thread built, unless this thread has one already. */
+  adoptRanks(buffer: SharedArrayBuffer): void {
+    const table = RankTable.of(buffer);
+    if (table.count !== this.rankCount) throw new Error(`A rank table of ${table.count} tokens is not the ${this.name} table (${this.rankCount})`);
+    this.#ranks ??= table;
   }
 
   get pieces(): PieceEncoder {
@@ -429,6 +434,19 @@ export function getTokenizer(encoding: EncodingName = "o200k_base", options: Gra
   }
   tokenizers.set(key, tokenizer);
   return tokenizer;
+}
+
+/**
+ * The shared memory holding an encoding's rank table (built on first use), for other threads
+ * to `adoptRankTable`: one copy per process instead of one per thread that tokenises.
+ */
+export function shareRankTable(encoding: EncodingName): SharedArrayBuffer {
+  return encodingFor(encoding).ranks.buffer;
+}
+
+/** Tokenises with the rank table another thread shared (`shareRankTable`) rather than building one. */
+export function adoptRankTable(encoding: EncodingName, buffer: SharedArrayBuffer): void {
+  encodingFor(encoding).adoptRanks(buffer);
 }
 
 /** Frees the WebAssembly encoders (for long-running processes that are done tokenising). */

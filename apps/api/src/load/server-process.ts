@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { studioNodeOptions } from "../../bin/young-generation.js";
 
 /** The `studio` command's entry point. */
 const STUDIO_BIN = fileURLToPath(new URL("../../bin/studio.js", import.meta.url));
@@ -26,7 +27,7 @@ export interface ServerProcess {
  * listens (it migrates the database first). `port` reuses a port, as a restarted server would.
  */
 export async function startServerProcess(databaseUrl: string, options: { port?: number; dataDir?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [STUDIO_BIN, "serve", "--port", String(options.port ?? 0)], {
+  const child = spawn(process.execPath, [...studioNodeOptions(), STUDIO_BIN, "serve", "--port", String(options.port ?? 0)], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -24,6 +24,7 @@ import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { describeFilters, grammar as grammarFor, type Grammar } from "@prealign/core";
+import { releaseFreedMemory } from "../../../bin/malloc-arenas.js";
 import { Piscina } from "piscina";
 import type { Db, Prisma } from "../../db/database.ts";
 import { providerOf, sqliteFileOf } from "../../db/drivers.ts";
@@ -65,7 +66,7 @@ export interface ExportOptions {
   run: JobRun;
   /** Records per shard (default 100,000). */
   shardRecords?: number;
-  /** Example ids (of any project or stage) per page (default 1,000). */
+  /** Example ids (of any project or stage) per page (default 500). */
   pageSize?: number;
   /**
    * Worker threads doing the pages' work; 0 does it on this thread. Default: none for fewer than
@@ -148,7 +149,13 @@ export class ExportRefusedError extends InvalidInputError {
 
 const DEFAULT_VALIDATION_SHARE = 0.05;
 const DEFAULT_SHARD_RECORDS = 100_000;
-const DEFAULT_PAGE_SIZE = 1_000;
+/**
+ * Example ids per page. A page's rows and records are what a page thread's collections of its
+ * young generation find alive and copy: against pages of 1,000, an export without a tokenizer took
+ * 34 µs of CPU per example instead of 40 and peaked lower (`npm run bench -- export.throughput`);
+ * pages of 250 were no better.
+ */
+const DEFAULT_PAGE_SIZE = 500;
 /**
  * Heap limits of the page threads (MB), which keep the export's memory bounded (`npm run bench --
  * export.peak_rss`). Against 16 MB of young generation, 8 MB peaked 20 MB lower but took 12%
@@ -250,7 +257,13 @@ interface PageRunner {
   close(): Promise<void>;
 }
 
-function pageRunner(threads: number): PageRunner {
+/** A tokenizer's rank table in shared memory (see core's rank-table.ts), for the page threads. */
+interface SharedRanks {
+  encoding: Exclude<ExportTokenizer, "none">;
+  ranks: SharedArrayBuffer;
+}
+
+function pageRunner(threads: number, shared: SharedRanks | null): PageRunner {
   if (threads === 0) return { run: runPageTask, close: async () => {} };
   const pool = new Piscina<PageTask, PackedPage>({
     filename: new URL("./page-worker.worker.mjs", import.meta.url).href,
@@ -258,6 +271,7 @@ function pageRunner(threads: number): PageRunner {
     maxThreads: threads,
     // A page's work needs a few MB; small heaps keep each thread's memory from growing to hundreds of MB between collections.
     resourceLimits: WORKER_HEAP,
+    workerData: shared,
   });
   let closed: Promise<void> | null = null;
   return {
@@ -388,13 +402,15 @@ async function writeSnapshot(
   // JSONL shards are written where they stay, or only as DuckDB's input when Parquet alone is asked for.
   const jsonlDir = extensions.includes("jsonl") ? dataDir : workDir;
 
+  // Tokenising threads read one rank table, built here (before any file is opened), rather than each building its own.
+  const shared: SharedRanks | null = threads > 0 && tokenizer !== "none" ? { encoding: tokenizer, ranks: (await import("@prealign/core/tokenizer")).shareRankTable(tokenizer) } : null;
   const writers = Object.fromEntries(SPLITS.map((split) => [split, new JsonlShardWriter(jsonlDir, split, shardRecords)])) as Record<Split, JsonlShardWriter>;
   const idsFile = join(workDir, "ids.txt");
   const ids = await LineWriter.open(idsFile, { joined: true });
   const recordOptions: RecordOptions = { unalignedQuotes: g.options.unalignedQuotes, tokenizer: tokenizer === "none" ? null : tokenizer, validationShare, category: filters.category };
   const pageFilters = pageFiltersOf(filters);
   const file = provider === "sqlite" ? await sqliteFileOf(db) : null;
-  const runner = pageRunner(threads);
+  const runner = pageRunner(threads, shared);
 
   let digests: DigestSet | null = new DigestSet(expected);
   /** Blocks free to carry a page's lines (see `buildPage`): as many as there are pages in flight. */
@@ -464,10 +480,13 @@ async function writeSnapshot(
     }
     while (building.length > 0) await consume(await building.shift()!);
     if (taken === 0) throw emptySelection(project.slug, filters);
-    // Neither the threads, the digests nor the pages' blocks are needed for what remains; DuckDB needs memory.
+    // Neither the threads, the digests nor the pages' blocks are needed for what remains; DuckDB
+    // needs memory. What the threads held goes back to the system rather than staying with malloc:
+    // a default export of a million examples peaked at the start of its Parquet pass without it.
     await runner.close();
     digests = null;
     scratch.length = 0;
+    releaseFreedMemory();
 
     const jsonlShards = [...(await writers.train.finish()), ...(await writers.validation.finish())];
     const idsSha256 = await ids.close();

@@ -10,7 +10,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { PackedLines, Split } from "./records.ts";
 
-/** Bytes (or characters) buffered before a write: large writes, few system calls. */
+/** Bytes buffered before a write: large writes, few system calls. */
 const WRITE_BUFFER_BYTES = 1 << 20;
 
 /** A finished shard file. */
@@ -49,9 +49,16 @@ export class LineWriter {
   readonly #handle: FileHandle;
   readonly #joined: boolean;
   readonly #hash = createHash("sha256");
-  /** Blocks ready to write, and lines given as strings since the last block. */
+  /** Blocks ready to write. */
   #chunks: Uint8Array[] = [];
-  #strings: string[] = [];
+  /**
+   * Lines given as strings, encoded into this block as they come (from `#textStart` to
+   * `#textEnd` not yet in `#chunks`) rather than kept as strings until a write: a million ids
+   * kept as strings outlived collections and promoted, which cost the exporting thread time.
+   */
+  #text: Buffer | null = null;
+  #textStart = 0;
+  #textEnd = 0;
   #buffered = 0;
   /** Lines written. */
   lines = 0;
@@ -70,32 +77,39 @@ export class LineWriter {
 
   /** Appends a line (which must hold no newline). */
   write(line: string): Promise<void> | undefined {
-    if (this.#joined && this.lines > 0) this.#strings.push("\n");
-    this.#strings.push(line);
-    if (!this.#joined) this.#strings.push("\n");
-    this.#buffered += line.length + 1;
+    const text = this.#joined ? (this.lines > 0 ? `\n${line}` : line) : `${line}\n`;
+    const length = Buffer.byteLength(text);
+    if (this.#text === null || this.#textEnd + length > this.#text.length) {
+      // The full block stays in `#chunks` until written; lines go on in a new one.
+      this.#blockText();
+      this.#text = Buffer.allocUnsafeSlow(Math.max(WRITE_BUFFER_BYTES, length));
+      this.#textStart = this.#textEnd = 0;
+    }
+    this.#textEnd += this.#text.write(text, this.#textEnd);
+    this.#buffered += length;
     this.lines++;
     return this.#buffered >= WRITE_BUFFER_BYTES ? this.flush() : undefined;
   }
 
   /** Appends `lines` whole lines given as UTF-8 bytes, each ending with a newline (not in `joined` files). */
   writeBytes(bytes: Uint8Array, lines: number): Promise<void> | undefined {
-    this.#blockStrings();
+    this.#blockText();
     this.#chunks.push(bytes);
     this.#buffered += bytes.length;
     this.lines += lines;
     return this.#buffered >= WRITE_BUFFER_BYTES ? this.flush() : undefined;
   }
 
-  #blockStrings(): void {
-    if (this.#strings.length === 0) return;
-    this.#chunks.push(Buffer.from(this.#strings.join(""), "utf8"));
-    this.#strings = [];
+  /** Moves the lines encoded since the last block into `#chunks`. */
+  #blockText(): void {
+    if (this.#text === null || this.#textEnd === this.#textStart) return;
+    this.#chunks.push(this.#text.subarray(this.#textStart, this.#textEnd));
+    this.#textStart = this.#textEnd;
   }
 
   /** Writes out what is buffered, so that blocks given to `writeBytes` may be reused. */
   async flush(): Promise<void> {
-    this.#blockStrings();
+    this.#blockText();
     if (this.#chunks.length === 0) return;
     const chunks = this.#chunks;
     this.#chunks = [];
