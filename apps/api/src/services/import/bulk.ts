@@ -25,16 +25,24 @@
 // The workflow module alone: this runs on the import's writer thread, which needs nothing else of the core.
 import { IMPORTING_STAGE } from "@prealign/core/workflow";
 import { IdSource } from "../../db/ids.ts";
-import type { ImportStage, PreparedExample } from "./parse.ts";
+import type { StoredExample } from "./batch.ts";
+import type { ImportStage } from "./parse.ts";
 
 /** The SQL dialects the studio runs on. */
 export type Dialect = "sqlite" | "postgresql";
 
-/** A value bound to a statement parameter. */
-export type SqlValue = string | number | boolean | null;
+/** A value bound to a statement parameter (UTF-8 bytes only for a "utf8" column). */
+export type SqlValue = string | number | boolean | null | Uint8Array;
 
-/** How a column's values are written: SQLite stores booleans as 0/1, JSON and timestamps as text; PostgreSQL casts. */
-export type ColumnType = "text" | "int" | "float" | "bool" | "timestamp" | "json";
+/**
+ * How a column's values are written: SQLite stores booleans as 0/1, JSON and timestamps as text;
+ * PostgreSQL casts. A "utf8" column is text given as a string or, on SQLite, as its UTF-8 bytes,
+ * which the insert casts to text (bytes that are not UTF-8 must never reach it).
+ */
+export type ColumnType = "text" | "utf8" | "int" | "float" | "bool" | "timestamp" | "json";
+
+/** An example as the writer takes it: its long text fields as strings or (SQLite only) UTF-8 bytes (see batch.ts). */
+export type WritableExample = StoredExample<string | Uint8Array>;
 
 /** A column of a bulk insert. */
 export interface Column {
@@ -209,12 +217,12 @@ const COLUMNS = {
     id: "text",
     exampleId: "text",
     number: "int",
-    text: "text",
-    doc: "text",
+    text: "utf8",
+    doc: "utf8",
     authorId: "text",
     createdAt: "timestamp",
     modelDrafted: "bool",
-    excerpt: "text",
+    excerpt: "utf8",
     digest: "text",
     guidelineVersion: "int",
   }),
@@ -223,9 +231,9 @@ const COLUMNS = {
 };
 
 /** The first line of each source id in a batch, and the later ones, to be skipped as earlier in the file. */
-function firstOfEachSourceId(examples: readonly PreparedExample[]): { first: PreparedExample[]; repeated: SkippedLine[] } {
+function firstOfEachSourceId(examples: readonly WritableExample[]): { first: WritableExample[]; repeated: SkippedLine[] } {
   const seen = new Set<string>();
-  const first: PreparedExample[] = [];
+  const first: WritableExample[] = [];
   const repeated: SkippedLine[] = [];
   for (const example of examples) {
     if (example.sourceId === null || !seen.has(example.sourceId)) {
@@ -272,7 +280,7 @@ export class BatchWriter {
    * source id is taken, by the project or by an earlier line, adds unknown scenarios, inserts
    * the rest.
    */
-  async write(exec: SqlExecutor, examples: readonly PreparedExample[]): Promise<BatchWritten> {
+  async write(exec: SqlExecutor, examples: readonly WritableExample[]): Promise<BatchWritten> {
     const { projectId, jobId, importerId, guidelineVersion } = this.#target;
     const now = timestamp(this.#dialect, new Date());
     const { first, repeated } = firstOfEachSourceId(examples);
@@ -297,7 +305,7 @@ export class BatchWriter {
         example.sourceId,
         example.scenario === null ? null : scenarioIds.get(example.scenario)!,
         jobId,
-        example.metadata === null ? null : JSON.stringify(example.metadata),
+        example.metadata,
       ]),
     );
     await exec.insert(
@@ -315,14 +323,14 @@ export class BatchWriter {
       await exec.insert(
         "GraderReport",
         COLUMNS.GraderReport,
-        graded.map(({ example, id, revisionId }) => [this.#ids.next(), id, revisionId, example.grader!.name, example.grader!.score, JSON.stringify(example.grader!.flags), now]),
+        graded.map(({ example, id, revisionId }) => [this.#ids.next(), id, revisionId, example.grader!.name, example.grader!.score, example.grader!.flags, now]),
       );
     }
     return { imported: kept.length, skipped };
   }
 
   /** The lines whose source id the project already has. */
-  async #skips(exec: SqlExecutor, examples: readonly PreparedExample[]): Promise<SkippedLine[]> {
+  async #skips(exec: SqlExecutor, examples: readonly WritableExample[]): Promise<SkippedLine[]> {
     const lines = new Map<string, number>();
     for (const example of examples) if (example.sourceId !== null) lines.set(example.sourceId, example.line);
     if (lines.size === 0) return [];
@@ -336,7 +344,7 @@ export class BatchWriter {
    * The scenario id of every key `examples` use: looked up, or added to the project's library
    * (with no prompt, categories or interaction types) and recorded in the job's params.
    */
-  async #scenarioIds(exec: SqlExecutor, examples: readonly PreparedExample[], now: string): Promise<ReadonlyMap<string, string>> {
+  async #scenarioIds(exec: SqlExecutor, examples: readonly WritableExample[], now: string): Promise<ReadonlyMap<string, string>> {
     const unknown = new Set<string>();
     for (const { scenario } of examples) if (scenario !== null && !this.#scenarios.has(scenario)) unknown.add(scenario);
     if (unknown.size === 0) return this.#scenarios;
@@ -430,6 +438,7 @@ export async function discardStagedSqlite(exec: SqlExecutor, jobId: string, limi
 /** PostgreSQL's type for a column read out of `json_to_recordset`, and the cast it needs. */
 const POSTGRES_TYPES: Record<ColumnType, { record: string; cast: string }> = {
   text: { record: "text", cast: "" },
+  utf8: { record: "text", cast: "" },
   int: { record: "int", cast: "" },
   float: { record: "double precision", cast: "" },
   bool: { record: "boolean", cast: "" },
@@ -461,13 +470,13 @@ export function sqliteRowsPerInsert(columns: readonly Column[]): number {
   return Math.min(500, Math.floor(SQLITE_MAX_PARAMETERS / columns.length));
 }
 
-/** The statement inserting `count` rows on SQLite: `INSERT INTO "T" (…) VALUES (?, …), (?, …), …`. */
+/** The statement inserting `count` rows on SQLite: `INSERT INTO "T" (…) VALUES (?, …), (?, …), …` ("utf8" columns: `CAST(? AS TEXT)`). */
 export function sqliteInsert(table: string, columns: readonly Column[], count: number): string {
-  const row = `(${columns.map(() => "?").join(", ")})`;
+  const row = `(${columns.map((column) => (column.type === "utf8" ? "CAST(? AS TEXT)" : "?")).join(", ")})`;
   return `INSERT INTO "${table}" (${columns.map((column) => `"${column.name}"`).join(", ")}) VALUES ${Array(count).fill(row).join(", ")}`;
 }
 
 /** A value as SQLite takes it: booleans as 0 and 1 (better-sqlite3 binds no booleans). */
-export function sqliteValue(value: SqlValue): string | number | null {
+export function sqliteValue(value: SqlValue): string | number | null | Uint8Array {
   return typeof value === "boolean" ? (value ? 1 : 0) : value;
 }

@@ -362,4 +362,12 @@ describe("importFile", () => {
     expect(examples.length).toBeGreaterThan(2000);
     expect(examples.every((example) => example.headRevision?.number === 1)).toBe(true);
   });
+
+  it("stores a revision's text, document and excerpt as text (SQLite's writer binds them as UTF-8 bytes, cast in the insert)", async () => {
+    if (database.provider !== "sqlite") return;
+    const stored = await database.db.$queryRawUnsafe<{ kinds: string; n: bigint }[]>(
+      `SELECT typeof("text") || ' ' || typeof("doc") || ' ' || typeof("excerpt") AS kinds, count(*) AS n FROM "Revision" GROUP BY kinds`,
+    );
+    expect(stored.map((row) => row.kinds)).toEqual(["text text text"]);
+  });
 });

@@ -53,8 +53,38 @@ const CACHE_KIB = 64 * 1024;
  */
 const WAL_AUTOCHECKPOINT_BYTES = 64 * 2 ** 20;
 
-/** How long the last step of an import leaves the write lock free between two chunks of examples (see `moveChunks`). */
-const CHUNK_PAUSE_MS = 100;
+/**
+ * How long SQLite's busy handler (what `busy_timeout` installs, on Prisma's connection as on
+ * this one) sleeps before a waiting connection tries the write lock again, by how long it has
+ * waited: `sqliteDefaultBusyCallback` sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50 ms, then
+ * 100 ms at a time.
+ */
+const BUSY_SLEEPS = [
+  { after: 0, sleep: 1 },
+  { after: 1, sleep: 2 },
+  { after: 3, sleep: 5 },
+  { after: 8, sleep: 10 },
+  { after: 18, sleep: 15 },
+  { after: 33, sleep: 20 },
+  { after: 53, sleep: 25 },
+  { after: 128, sleep: 50 },
+  { after: 228, sleep: 100 },
+] as const;
+
+/** What a pause adds to the longest sleep it waits out, for timers that fire late. */
+const PAUSE_MARGIN_MS = 10;
+
+/**
+ * How long the last step of an import leaves the write lock free after a chunk that held it for
+ * `heldMs` (see `moveChunks`): long enough for every connection that began to wait during the
+ * chunk to try again, however late in the chunk it began. The one that began with it waited
+ * longest, and sleeps longest (the busy handler's sleeps only grow); after a chunk of 80 ms that
+ * is 25 ms, where a fixed 100 ms pause kept a million-line import waiting 5 s in all.
+ */
+export function chunkPauseMs(heldMs: number): number {
+  const { sleep } = BUSY_SLEEPS.findLast((step) => step.after <= heldMs)!;
+  return sleep + PAUSE_MARGIN_MS;
+}
 
 /** Staged examples a discard deletes per transaction, so that it never holds the write lock for long. */
 const DISCARD_CHUNK = 5_000;
@@ -97,7 +127,7 @@ function executor(current: Connection): SqlExecutor {
       const perInsert = sqliteRowsPerInsert(columns);
       for (let start = 0; start < rows.length; start += perInsert) {
         const chunk = rows.slice(start, start + perInsert);
-        const args: (string | number | null)[] = [];
+        const args: ReturnType<typeof sqliteValue>[] = [];
         for (const row of chunk) for (const value of row) args.push(sqliteValue(value));
         prepared(sqliteInsert(table, columns, chunk.length)).run(...args);
       }
@@ -143,16 +173,18 @@ async function inTransaction<T>(current: Connection, durable: boolean, work: (ex
  */
 async function moveChunks(current: Connection, jobId: string, stage: ImportStage, after: number | null, heartbeat: boolean): Promise<number> {
   let moved = 0;
+  let held = Infinity;
   for (let next = after; next !== null; ) {
-    // After each transaction of the step (the audit event's, or a chunk's): a connection waiting
-    // for the write lock looks again every 100 ms or so (SQLite's busy handler), and without a
-    // pause it would find the lock taken by the next chunk every time.
-    if (next !== 0) await new Promise((resolve) => setTimeout(resolve, CHUNK_PAUSE_MS));
+    // After each transaction of the step (the audit event's, or a chunk's): without a pause, a
+    // connection waiting for the write lock would find it taken by the next chunk every time.
+    if (next !== 0) await new Promise((resolve) => setTimeout(resolve, chunkPauseMs(held)));
+    const began = performance.now();
     const from = next;
     const chunk = await inTransaction(current, false, async (exec) => {
       if (heartbeat) await exec.run(`UPDATE "Job" SET "heartbeatAt" = ? WHERE id = ?`, [timestamp("sqlite", new Date()), jobId]);
       return finishChunk("sqlite", exec, jobId, stage, from);
     });
+    held = performance.now() - began;
     moved += chunk.moved;
     next = chunk.next;
   }
@@ -184,7 +216,7 @@ async function runTask(task: WriterTask): Promise<unknown> {
     }
     case "write": {
       const current = open();
-      const examples = unpackExamples(task.examples);
+      const examples = unpackExamples(task.examples, "bytes");
       return inTransaction(current, false, (exec) => current.writer.write(exec, examples));
     }
     case "finish": {

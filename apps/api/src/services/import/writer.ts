@@ -122,7 +122,7 @@ export async function openBulkWriter(db: Db, target: ImportTarget): Promise<Bulk
   if (providerOf(db) === "postgresql") {
     const writer = new BatchWriter("postgresql", target);
     return {
-      write: (examples) => db.$transaction((tx) => writer.write(prismaExecutor(tx), unpackExamples(examples)), { timeout: BATCH_TIMEOUT_MS, maxWait: BATCH_TIMEOUT_MS }),
+      write: (examples) => db.$transaction((tx) => writer.write(prismaExecutor(tx), unpackExamples(examples, "strings")), { timeout: BATCH_TIMEOUT_MS, maxWait: BATCH_TIMEOUT_MS }),
       finish: async (summary) => (await db.$transaction((tx) => writer.finish(prismaExecutor(tx), summary), { timeout: FINISH_TIMEOUT_MS, maxWait: BATCH_TIMEOUT_MS })).moved,
       close: async () => {},
     };
