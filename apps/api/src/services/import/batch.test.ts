@@ -50,7 +50,7 @@ describe("packExamples and unpackExamples", () => {
         const expected = prepared.map(stored);
         expect(unpackExamples(packExamples(prepared), "strings")).toEqual(expected);
         const asBytes = unpackExamples(packExamples(prepared), "bytes");
-        const decoder = new TextDecoder("utf-8", { fatal: true });
+        const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
         const decoded = asBytes.map((example) => ({
           ...example,
           text: decoder.decode(example.text),
@@ -73,6 +73,22 @@ describe("packExamples and unpackExamples", () => {
     expect(packed.byteLength).toBe(0);
     port1.close();
     port2.close();
+  });
+
+  it("keeps a text that starts with U+FEFF whole, as strings and as bytes", () => {
+    const example = { line: 1, text: "\uFEFFHi <AI>there</AI>", doc: "{}", excerpt: "\uFEFFHi", digest: "0".repeat(64), source: null, sourceId: null, scenario: null, grader: null, metadata: null };
+    const [asStrings] = unpackExamples(packExamples([example]), "strings");
+    expect([asStrings!.text, asStrings!.excerpt]).toEqual([example.text, example.excerpt]);
+    const [asBytes] = unpackExamples(packExamples([example]), "bytes");
+    expect([...asBytes!.text.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it("reads a packed batch that is a view into a larger buffer", () => {
+    const packed = packExamples([{ line: 7, text: "Zürich 😀", doc: "{}", excerpt: "Zürich", digest: "0".repeat(64), source: "s", sourceId: "x", scenario: null, grader: null, metadata: null }]);
+    const larger = new Uint8Array(packed.byteLength + 13);
+    larger.set(packed, 5);
+    const [example] = unpackExamples(larger.subarray(5, 5 + packed.byteLength), "strings");
+    expect(example).toMatchObject({ line: 7, text: "Zürich 😀", excerpt: "Zürich", sourceId: "x" });
   });
 
   it("writes a lone surrogate as U+FFFD in the bytes, as SQLite's drivers do when they bind such a string", () => {

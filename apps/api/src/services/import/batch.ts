@@ -147,7 +147,8 @@ export function unpackExamples(bytes: Uint8Array, fields: "strings" | "bytes"): 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headLength = view.getUint32(0, true);
   const packed = deserialize(bytes.subarray(HEADER_BYTES, HEADER_BYTES + headLength)) as PackedFields[];
-  const decoder = new TextDecoder();
+  // ignoreBOM: a text may start with U+FEFF, which a decoder would otherwise drop as a byte-order mark.
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let offset = bytes.byteOffset + HEADER_BYTES + headLength;
   const take = (length: number): string | Uint8Array => {
     const text = new Uint8Array(bytes.buffer, offset, length);

@@ -402,7 +402,7 @@ export interface FinishedChunk {
  * them all at once. SQLite moves those among the next {@link FINISH_CHUNK} of the job's examples
  * by rowid after `after`: a million examples take some ten seconds to move, and in one
  * transaction SQLite's one writer at a time would make every other write wait for all of it,
- * holding the process that made it, then fail at its busy timeout; a chunk takes 0.2–0.35 s
+ * holding the process that made it, then fail at its busy timeout; a chunk takes 0.1–0.35 s
  * (the writer thread pauses between chunks). The first chunk commits with the audit event,
  * which makes the import complete: if its process stops before the last chunk, the recovery
  * moves the rest (`completeStagedExamples`).

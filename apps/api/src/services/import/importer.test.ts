@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { badBehaviourMarks, documentFromJSON, IMPORTING_STAGE } from "@prealign/core";
+import { badBehaviourMarks, docToText, documentFromJSON, IMPORTING_STAGE } from "@prealign/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { exportSnapshot } from "../export/exporter.ts";
@@ -363,11 +363,19 @@ describe("importFile", () => {
     expect(examples.every((example) => example.headRevision?.number === 1)).toBe(true);
   });
 
-  it("stores a revision's text, document and excerpt as text (SQLite's writer binds them as UTF-8 bytes, cast in the insert)", async () => {
-    if (database.provider !== "sqlite") return;
-    const stored = await database.db.$queryRawUnsafe<{ kinds: string; n: bigint }[]>(
-      `SELECT typeof("text") || ' ' || typeof("doc") || ' ' || typeof("excerpt") AS kinds, count(*) AS n FROM "Revision" GROUP BY kinds`,
-    );
-    expect(stored.map((row) => row.kinds)).toEqual(["text text text"]);
+  it("stores a revision's text, document and excerpt exactly, as text (SQLite's writer binds them as UTF-8 bytes, cast in the insert)", async () => {
+    const projectId = await newProject();
+    const texts = ["\uFEFFZürich, naïve 😀 <AI>They said “<AI_quoting_human>déjà vu</AI_quoting_human>” 𝔘.</AI>", "日本語のテキスト <AI>コメント</AI>"];
+    const file = await writeLines("unicode.jsonl", texts.map((text, i) => ({ id: `u${i}`, text })));
+    expect(reportOf((await runImport(projectId, "draft", file)).outcome).imported).toBe(2);
+    const revisions = await database.db.revision.findMany({ where: { example: { projectId } }, orderBy: { example: { sourceId: "asc" } }, select: { text: true, excerpt: true, doc: true } });
+    expect(revisions.map((revision) => [revision.text, revision.excerpt])).toEqual(texts.map((text) => [text, text]));
+    expect(revisions.map((revision) => docToText(documentFromJSON(JSON.parse(revision.doc))))).toEqual(texts);
+    if (database.provider === "sqlite") {
+      const stored = await database.db.$queryRawUnsafe<{ kinds: string }[]>(
+        `SELECT DISTINCT typeof("text") || ' ' || typeof("doc") || ' ' || typeof("excerpt") AS kinds FROM "Revision"`,
+      );
+      expect(stored.map((row) => row.kinds)).toEqual(["text text text"]);
+    }
   });
 });

@@ -10,7 +10,7 @@
  * task is one transaction begun with `BEGIN IMMEDIATE` (the last step, several: see
  * `moveChunks`), so it holds SQLite's one write lock from the start; the server's connection
  * waits for it through its busy timeout (a batch takes tens of milliseconds, a chunk of the last
- * step some hundreds), and this connection waits in the same way for the server's.
+ * step 0.1–0.35 s), and this connection waits in the same way for the server's.
  *
  * The connection checks no foreign keys: every row an import inserts refers to rows read at its
  * start or inserted in the same transaction, so the checks would only cost time (an example
@@ -76,10 +76,16 @@ const PAUSE_MARGIN_MS = 10;
 
 /**
  * How long the last step of an import leaves the write lock free after a chunk that held it for
- * `heldMs` (see `moveChunks`): long enough for every connection that began to wait during the
- * chunk to try again, however late in the chunk it began. The one that began with it waited
- * longest, and sleeps longest (the busy handler's sleeps only grow); after a chunk of 80 ms that
- * is 25 ms, where a fixed 100 ms pause kept a million-line import waiting 5 s in all.
+ * `heldMs` (see `moveChunks`, which counts the chunk's wait for the lock in it): long enough for
+ * every connection that began to wait during the chunk to try again, however late in the chunk
+ * it began. The one that began with it waited longest, and sleeps longest (the busy handler's
+ * sleeps only grow): 35 ms after a chunk of 80 ms, 60 ms after one of 128–228 ms, 110 ms after a
+ * longer one. The last step of a million-line import (50 chunks of 130–230 ms on a loaded day)
+ * took 11.3–11.4 s so, against 13.1 s with a fixed pause of 100 ms.
+ *
+ * A connection that began to wait before the chunk (it lost the lock to a third one during the
+ * pause before) may be on sleeps of 100 ms and miss a shorter pause; it gets in at a later one,
+ * each of which it catches more often than not, long before its busy timeout (Prisma's: 5 s).
  */
 export function chunkPauseMs(heldMs: number): number {
   const { sleep } = BUSY_SLEEPS.findLast((step) => step.after <= heldMs)!;
