@@ -19,15 +19,19 @@ export const MALLOC_ARENAS = 2;
 /** mallopt's parameter for the arena cap (malloc.h). */
 const M_ARENA_MAX = -8;
 
-/** A function of glibc, or null where there is none (not Linux with glibc, or koffi has no build for this machine). */
+/** glibc as koffi loaded it, null where there is none (not Linux with glibc, or koffi has no build for this machine); undefined until first asked for. */
+let libc;
+
+/** A function of glibc, or null where there is none. */
 function glibc(signature) {
-  if (process.platform !== "linux") return null;
-  try {
-    const koffi = createRequire(import.meta.url)("koffi");
-    return koffi.load("libc.so.6").func(signature);
-  } catch {
-    return null;
+  if (libc === undefined) {
+    try {
+      libc = process.platform === "linux" ? createRequire(import.meta.url)("koffi").load("libc.so.6") : null;
+    } catch {
+      libc = null;
+    }
   }
+  return libc?.func(signature) ?? null;
 }
 
 /** Caps the process's malloc arenas at `arenas`; returns whether the cap was set. */

@@ -179,6 +179,7 @@ async function inTransaction<T>(current: Connection, durable: boolean, work: (ex
  */
 async function moveChunks(current: Connection, jobId: string, stage: ImportStage, after: number | null, heartbeat: boolean): Promise<number> {
   let moved = 0;
+  // The transaction before the first pause (the audit event's, in the `finish` task) is not timed here: its pause is the longest.
   let held = Infinity;
   for (let next = after; next !== null; ) {
     // After each transaction of the step (the audit event's, or a chunk's): without a pause, a
