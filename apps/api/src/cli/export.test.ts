@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../services/export/exporter.ts";
+import { splitOf } from "../services/export/records.ts";
 import { recoverJobs } from "../services/jobs.ts";
 import { bulkAccepted, acceptedExample } from "../services/export/test-support.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
@@ -93,7 +94,13 @@ describe("studio export", () => {
     expect(result.stdout).toContain(`Exported 2 examples of project "${team.project.slug}" to ${out}`);
     expect(result.stdout).toMatch(/Left out 1 duplicate text: \w+ \(same text as \w+\)/);
     expect(result.stdout).toContain("This is the project's first snapshot.");
-    expect(result.stdout).toMatch(/data\/train-00000-of-00001\.parquet {2}\d+ records/);
+    // Each id's split follows from its hash; ids are random here, so both may land in one split.
+    const leftOut = /Left out 1 duplicate text: (\w+)/.exec(result.stdout)![1];
+    const { validation_share: share } = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { validation_share: number };
+    const accepted = await database.db.example.findMany({ where: { projectId: team.project.id, stage: "accepted" }, select: { id: true } });
+    const splits = new Set(accepted.filter((example) => example.id !== leftOut).map((example) => splitOf(example.id, share)));
+    expect(splits.size).toBeGreaterThan(0);
+    for (const split of splits) expect(result.stdout).toMatch(new RegExp(`data/${split}-00000-of-00001\\.parquet {2}\\d+ records`));
     expect(result.stdout).toMatch(/Tokens: \d+ \(o200k_base\)/);
     expect((await readdir(out)).sort()).toEqual(["README.md", "data", "grammar.json", "manifest.json"]);
     const job = await database.db.job.findFirstOrThrow({ where: { projectId: team.project.id, kind: "export" }, orderBy: { createdAt: "desc" }, select: { status: true, params: true } });
